@@ -1,0 +1,228 @@
+"""What ``authenticate()`` accepts: oidc-client-ts ``OidcClientSettings`` names, checked before
+anything is displayed, with errors that name the key and the fix."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._errors import ConfigError
+
+# Passed to oidc-client-ts as they are. Value: the accepted Python types.
+SETTINGS: dict[str, tuple[type, ...]] = {
+    "authority": (str,),
+    "client_id": (str,),
+    "scope": (str,),
+    "redirect_uri": (str,),
+    "popup_redirect_uri": (str,),
+    "post_logout_redirect_uri": (str,),
+    "response_type": (str,),
+    "response_mode": (str,),
+    "prompt": (str,),
+    "display": (str,),
+    "max_age": (int,),
+    "ui_locales": (str,),
+    "acr_values": (str,),
+    "resource": (str, list),
+    "extraQueryParams": (dict,),
+    "extraTokenParams": (dict,),
+    "metadataUrl": (str,),
+    "metadata": (dict,),
+    "metadataSeed": (dict,),
+    "loadUserInfo": (bool,),
+    "filterProtocolClaims": (bool, list),
+    "requestTimeoutInSeconds": (int, float),
+    "staleStateAgeInSeconds": (int,),
+    "popupWindowFeatures": (dict,),
+}
+
+_NO_SECRET = (
+    "a notebook cannot keep a secret: anything in the kernel can be printed into a notebook and "
+    "shared. Register a public client (no secret, PKCE required) at the provider and remove {key!r}."
+)
+_IN_MEMORY = (
+    "tokens and sign-in state are kept in the page's memory on purpose (web storage is readable by "
+    "any script a kernel emits). Remove {key!r}."
+)
+_WIDGET_OWNS = (
+    "{key!r} is an oidc-client-ts UserManager setting that ipython-oidc-client does not use: the "
+    "widget manages the popup, storage and token lifetime itself. Remove {key!r}."
+)
+
+# Known oidc-client-ts names that are refused, with the reason.
+REFUSED: dict[str, str] = {
+    "client_secret": _NO_SECRET,
+    "client_authentication": _NO_SECRET,
+    "token_endpoint_auth_signing_alg": _NO_SECRET,
+    "disablePKCE": "PKCE is required (RFC 9700 §2.1.1): it is what protects the code. Remove {key!r}.",
+    "userStore": _IN_MEMORY,
+    "stateStore": _IN_MEMORY,
+    "dpop": "DPoP is not supported yet. Remove {key!r}.",
+    "signingKeys": "ID tokens are checked against the provider's JWKS. Remove {key!r}.",
+    "fetchRequestCredentials": "requests to the provider never send cookies. Remove {key!r}.",
+    **dict.fromkeys(
+        [
+            "automaticSilentRenew", "silent_redirect_uri", "silentRequestTimeoutInSeconds",
+            "validateSubOnSilentRenew", "includeIdTokenInSilentRenew", "monitorSession",
+            "monitorAnonymousSession", "checkSessionIntervalInSeconds", "query_status_response_type",
+            "stopCheckSessionOnError", "iframeNotifyParentOrigin", "iframeScriptOrigin",
+            "redirectMethod", "redirectTarget", "popupWindowTarget", "popup_post_logout_redirect_uri",
+            "revokeTokenTypes", "revokeTokensOnSignout", "includeIdTokenInSilentSignout",
+            "accessTokenExpiringNotificationTimeInSeconds", "maxSilentRenewTimeoutRetries",
+            "mergeClaimsStrategy", "refreshTokenAllowedScope", "omitScopeWhenRequesting",
+            "revokeTokenAdditionalContentTypes", "extraHeaders",
+        ],
+        _WIDGET_OWNS,
+    ),
+}
+
+# Names people write for a setting, from other libraries.
+ALIASES = {
+    "issuer": "authority", "issuer_url": "authority", "server_metadata_url": "metadataUrl",
+    "clientid": "client_id", "scopes": "scope", "redirecturi": "redirect_uri",
+    "redirect_url": "redirect_uri", "callback_url": "redirect_uri",
+}
+
+# Parameters the sign-in request sets itself; letting extraQueryParams replace them would undo
+# state, nonce or PKCE (RFC 6749 §10.12, RFC 7636 §4.3).
+PROTECTED_PARAMS = {
+    "client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
+    "code_challenge", "code_challenge_method", "response_mode",
+}
+
+
+def _suggest(key: str) -> str:
+    squashed = key.lower().replace("-", "_")
+    if squashed.replace("_", "") in ALIASES:
+        return ALIASES[squashed.replace("_", "")]
+    if squashed in ALIASES:
+        return ALIASES[squashed]
+    names = list(SETTINGS)
+    by_lower = {n.lower().replace("_", ""): n for n in names}
+    if squashed.replace("_", "") in by_lower:
+        return by_lower[squashed.replace("_", "")]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(key: str, value: str) -> None:
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise ConfigError(key, f"{key!r} must be an absolute https URL, got {value!r}.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            key,
+            f"{key!r} uses plain http on a non-loopback host ({value!r}): codes and tokens would "
+            "cross the network unencrypted. Use https (http is accepted for localhost/127.0.0.1 only).",
+        )
+    if parts.username or parts.password:
+        raise ConfigError(key, f"{key!r} must not contain a user name or password.")
+    if parts.fragment:
+        raise ConfigError(key, f"{key!r} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
+
+
+def _check_types(key: str, value: Any) -> None:
+    allowed = SETTINGS[key]
+    # bool is an int in Python; a bool where a number is wanted is a mistake.
+    wrong_bool = isinstance(value, bool) and bool not in allowed
+    if wrong_bool or not isinstance(value, allowed):
+        names = " or ".join(t.__name__ for t in allowed)
+        raise ConfigError(key, f"{key!r} must be a {names}, got {type(value).__name__} {value!r}.")
+
+
+def _check_query_params(key: str, params: dict[Any, Any]) -> None:
+    for name, value in params.items():
+        if not isinstance(name, str):
+            raise ConfigError(key, f"{key!r} keys must be strings, got {name!r}.")
+        if name in PROTECTED_PARAMS:
+            raise ConfigError(
+                key,
+                f"{key!r} must not set {name!r}: the sign-in request sets it itself. "
+                + (f"Use the top-level {name!r} key instead." if name in SETTINGS else f"Remove {name!r}."),
+            )
+        if not isinstance(value, (str, int, float, bool)):
+            raise ConfigError(key, f"{key}[{name!r}] must be a string, number or bool, got {value!r}.")
+
+
+def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a checked copy of ``config``, or raise ConfigError naming the key and the fix."""
+    if not isinstance(config, Mapping):
+        raise ConfigError(
+            None,
+            "config must be a dict of oidc-client-ts settings, e.g. {'authority': "
+            "'https://idp.example/realms/x', 'client_id': 'notebook', 'scope': 'openid profile'}; "
+            f"got {type(config).__name__}.",
+        )
+    for key in config:
+        if key in REFUSED:
+            raise ConfigError(key, f"Config key {key!r} is not accepted: " + REFUSED[key].format(key=key))
+        if key not in SETTINGS:
+            hint = _suggest(str(key))
+            raise ConfigError(
+                str(key),
+                f"Unknown config key {key!r}."
+                + (f" Did you mean {hint!r}?" if hint else "")
+                + " Accepted keys: " + ", ".join(sorted(SETTINGS)) + ".",
+            )
+        _check_types(key, config[key])
+    checked = dict(config)
+    for key in ("authority", "client_id"):
+        if not checked.get(key, "").strip():
+            raise ConfigError(key, f"{key!r} is missing: add the provider's {key} to the config.")
+    _check_url("authority", checked["authority"])
+
+    response_type = checked.pop("response_type", "code")
+    if response_type != "code":
+        raise ConfigError(
+            "response_type",
+            f"response_type {response_type!r} is refused: only the authorization code flow with "
+            "PKCE is supported; the implicit flow puts tokens in the URL and is deprecated "
+            "(RFC 9700 §2.1.2). Remove 'response_type' (the default is 'code').",
+        )
+    scope = checked.setdefault("scope", "openid")
+    if "openid" not in scope.split():
+        raise ConfigError(
+            "scope",
+            f"scope {scope!r} lacks 'openid': the widget validates the ID token before it sends "
+            "anything to the kernel. Add 'openid' to the scope.",
+        )
+    popup_uri = checked.pop("popup_redirect_uri", None)
+    if popup_uri is not None:
+        if checked.setdefault("redirect_uri", popup_uri) != popup_uri:
+            raise ConfigError(
+                "popup_redirect_uri",
+                "'redirect_uri' and 'popup_redirect_uri' differ; give only 'redirect_uri'.",
+            )
+    for key in ("redirect_uri", "post_logout_redirect_uri", "metadataUrl"):
+        if key in checked:
+            _check_url(key, checked[key])
+    if checked.get("response_mode", "query") not in ("query", "fragment"):
+        raise ConfigError("response_mode", "'response_mode' must be 'query' or 'fragment'.")
+    for key in ("extraQueryParams", "extraTokenParams"):
+        if key in checked:
+            _check_query_params(key, checked[key])
+    if checked.get("max_age", 0) < 0:
+        raise ConfigError("max_age", "'max_age' must be 0 or more seconds.")
+    if checked.get("requestTimeoutInSeconds", 1) <= 0:
+        raise ConfigError("requestTimeoutInSeconds", "'requestTimeoutInSeconds' must be more than 0.")
+    return checked
+
+
+def check_timeout(timeout: Any) -> float:
+    """The whole sign-in's time limit, in seconds."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
+        raise ConfigError(None, f"timeout must be a number of seconds in (0, 3600], got {timeout!r}.")
+    return float(timeout)

@@ -1,0 +1,58 @@
+"""The anywidget that runs the sign-in in the browser (js/widget.ts).
+
+Tokens travel from the page as custom messages (``model.send``), never as synced traits: synced
+traits are written into the .ipynb when widget state is saved (design.md §2).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+_STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def _static(name: str) -> Path:
+    path = _STATIC / name
+    if not path.is_file():
+        raise RuntimeError(
+            f"The widget's script {path} is missing: this copy of ipython-oidc-client was not built. "
+            "Reinstall it with pip (the build runs npm), or run `npm run build` in a source checkout."
+        )
+    return path
+
+
+class OidcWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    """Shows the sign-in state; mirrors ``WidgetTraits`` in js/messages.ts."""
+
+    config = traitlets.Dict(help="oidc-client-ts settings, checked by _config.check_config").tag(sync=True)
+    timeout = traitlets.Float(120.0, help="Seconds the whole sign-in may take").tag(sync=True)
+
+    def __init__(self, *, on_message: Callable[[dict[str, Any]], None], **kwargs: Any) -> None:
+        super().__init__(_esm=_static("widget.js"), _css=_static("widget.css"), **kwargs)
+        self._started = False
+        self._on_message = on_message
+        # Not `_handle_msg`: that name would replace ipywidgets' own handler (design.md §6).
+        self.on_msg(self._receive)
+
+    def _receive(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "ready":
+            # Start once per authenticate() call; views drawn later (a reload, a saved notebook
+            # reopened) show the state instead of opening another popup.
+            if not self._started:
+                self._started = True
+                self.send({"type": "start"})
+            return
+        try:
+            self._on_message(content)
+        except Exception:
+            # Never log the content: it may hold a token.
+            log.exception("ipython_oidc_client: could not handle a %r message", content.get("type"))

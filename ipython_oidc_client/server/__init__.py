@@ -1,0 +1,1 @@
+"""The Jupyter server extension: serves the sign-in callback page."""

@@ -1,0 +1,89 @@
+"""The callback page the identity provider redirects to, and its script.
+
+Both require a Jupyter login: the page runs on the notebook's origin so that it can hand the code
+to the notebook page, and nobody else needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from html import escape
+from pathlib import Path
+
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+_STATIC = Path(__file__).parent.parent / "static"
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="referrer" content="no-referrer">
+<title>Signing in…</title>
+</head>
+<body style="font-family: sans-serif; margin: 2em;">
+<p id="message">Finishing sign-in…</p>
+<noscript><p>Sign-in needs JavaScript in this window.</p></noscript>
+<script src="{script}"></script>
+</body>
+</html>
+"""
+
+
+@cache
+def _callback_script() -> tuple[bytes, str]:
+    path = _STATIC / "callback.js"
+    if not path.is_file():
+        raise web.HTTPError(
+            500,
+            reason="ipython-oidc-client was installed without its built scripts; reinstall it with pip",
+        )
+    body = path.read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:16]
+
+
+class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):  # type: ignore[misc]
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        # The page's URL carries the code and state (RFC 6749 §10.5, §4.1.2): keep it out of caches
+        # and out of any Referer the page might send.
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+    @property
+    def content_security_policy(self) -> str:
+        # Only our own script runs here; nothing is framed, nothing posts a form.
+        return "; ".join(
+            [
+                super().content_security_policy,
+                "default-src 'none'",
+                "script-src 'self'",
+                "base-uri 'none'",
+                "form-action 'none'",
+            ]
+        )
+
+
+class CallbackPageHandler(_NoStoreHandler):
+    """``{base_url}oidc/redirect.html`` and ``{base_url}redirect.html``."""
+
+    @web.authenticated
+    def get(self) -> None:
+        _, version = _callback_script()
+        script = url_path_join(self.base_url, "oidc/callback.js") + f"?v={version}"
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(_PAGE.format(script=escape(script, quote=True)))
+
+
+class CallbackScriptHandler(_NoStoreHandler):
+    """``{base_url}oidc/callback.js``: the page's script (js/callback.ts, built by esbuild)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        body, _ = _callback_script()
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.finish(body)

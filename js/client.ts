@@ -1,0 +1,82 @@
+// oidc-client-ts, set up so that nothing reaches web storage, and the provider's metadata, checked.
+import { InMemoryWebStorage, OidcClient, WebStorageStateStore, type OidcMetadata } from "oidc-client-ts";
+import { SignInError } from "./errors";
+import type { OidcConfig } from "./messages";
+
+// Settings that belong to the widget, not to oidc-client-ts's OidcClient.
+const WIDGET_ONLY = new Set(["popup_redirect_uri", "popupWindowFeatures"]);
+
+export function createClient(config: OidcConfig, redirectUri: string): OidcClient {
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (!WIDGET_ONLY.has(key)) settings[key] = value;
+  }
+  return new OidcClient({
+    ...(settings as unknown as OidcConfig),
+    redirect_uri: redirectUri,
+    // RFC 9700 §2.1.1: authorization code with PKCE only (oidc-client-ts sends S256).
+    response_type: "code",
+    disablePKCE: false,
+    // design.md §3: the PKCE verifier, state and nonce live in this module's memory only;
+    // oidc-client-ts would otherwise put them in localStorage, where any kernel-emitted script reads them.
+    stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    requestTimeoutInSeconds: (config.requestTimeoutInSeconds as number | undefined) ?? 10,
+  });
+}
+
+function discoveryUrl(config: OidcConfig): string {
+  if (typeof config.metadataUrl === "string") return config.metadataUrl;
+  return config.authority.replace(/\/$/, "") + "/.well-known/openid-configuration";
+}
+
+/** Fetch and check the discovery document (OpenID Connect Discovery 1.0 §4). */
+export async function loadMetadata(client: OidcClient, config: OidcConfig): Promise<OidcMetadata> {
+  const url = discoveryUrl(config);
+  let metadata: Partial<OidcMetadata>;
+  try {
+    metadata = await client.metadataService.getMetadata();
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    const unreachable = err instanceof TypeError || (err instanceof Error && err.name === "ErrorTimeout");
+    if (unreachable) {
+      throw new SignInError(
+        "provider_unreachable",
+        `Could not reach the identity provider: ${url} did not load (${text}). ` +
+          `Check that "authority" is right and the provider is up, and that it allows CORS ` +
+          `from ${location.origin}. Then click Try again.`,
+      );
+    }
+    throw new SignInError(
+      "discovery_invalid",
+      `The identity provider's discovery document ${url} is not usable (${text}). ` +
+        `Check that "authority" points at an OpenID Connect provider, then click Try again.`,
+    );
+  }
+  for (const field of ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
+    if (typeof metadata[field] !== "string") {
+      throw new SignInError(
+        "discovery_invalid",
+        `The discovery document ${url} has no "${field}". Check that "authority" points at an ` +
+          "OpenID Connect provider.",
+      );
+    }
+  }
+  // Discovery §4.3: the issuer must be exactly the URL the metadata was asked for.
+  const issuer = (metadata.issuer as string).replace(/\/$/, "");
+  if (config.metadataUrl === undefined && issuer !== config.authority.replace(/\/$/, "")) {
+    throw new SignInError(
+      "discovery_invalid",
+      `The provider calls itself "${metadata.issuer}", but "authority" is "${config.authority}". ` +
+        `Set "authority" to exactly "${metadata.issuer}".`,
+    );
+  }
+  const methods = metadata.code_challenge_methods_supported;
+  if (Array.isArray(methods) && !methods.includes("S256")) {
+    throw new SignInError(
+      "discovery_invalid",
+      "The provider does not offer PKCE with S256 (RFC 7636 §4.2), which this client requires. " +
+        "Ask its administrator to enable it.",
+    );
+  }
+  return metadata as OidcMetadata;
+}

@@ -1,0 +1,64 @@
+// The contract between the Python widget (ipython_oidc_client/_widget.py) and this script.
+// Keep both sides in step: the trait names and message shapes are the same on each.
+
+/** Settings passed to oidc-client-ts, already checked by ipython_oidc_client/_config.py. */
+export interface OidcConfig {
+  authority: string;
+  client_id: string;
+  scope?: string;
+  redirect_uri?: string;
+  [key: string]: unknown;
+}
+
+/** Synced traits of OidcWidget. None of them ever holds a token: traits are saved into the .ipynb. */
+export interface WidgetTraits {
+  config: OidcConfig;
+  /** Seconds the whole sign-in may take before the widget gives up and says why. */
+  timeout: number;
+}
+
+/** Kernel -> page. */
+export type KernelMessage = { type: "start" };
+
+/**
+ * Page -> kernel. The token message carries exactly these four fields: never the refresh token,
+ * the ID token, the code or the PKCE verifier (design.md §3).
+ */
+export type PageMessage =
+  | { type: "ready" }
+  | { type: "status"; status: Status; message: string }
+  | {
+      type: "token";
+      access_token: string;
+      expires_at: number | null;
+      scope: string | null;
+      token_type: string;
+    }
+  | { type: "error"; error: ErrorCode | string; message: string };
+
+export type Status = "idle" | "signing_in" | "needs_click" | "signed_in" | "error";
+
+/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. */
+export type ErrorCode =
+  | "popup_blocked"
+  | "popup_closed"
+  | "timeout"
+  | "provider_unreachable"
+  | "discovery_invalid"
+  | "token_request_failed"
+  | "invalid_id_token"
+  | "invalid_response"
+  | "cancelled";
+
+/** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
+export const CALLBACK_SOURCE = "ipython-oidc-client";
+
+/** BroadcastChannel name for one sign-in, used when the provider's COOP header cut window.opener. */
+export function callbackChannel(state: string): string {
+  return `${CALLBACK_SOURCE}:${state}`;
+}
+
+export interface CallbackMessage {
+  source: typeof CALLBACK_SOURCE;
+  url: string;
+}
