@@ -31,11 +31,15 @@ def _static(name: str) -> Path:
 class OidcWidget(anywidget.AnyWidget):  # type: ignore[misc]
     """Shows the sign-in state; mirrors ``WidgetTraits`` in js/messages.ts."""
 
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
     config = traitlets.Dict(help="oidc-client-ts settings, checked by _config.check_config").tag(sync=True)
     timeout = traitlets.Float(120.0, help="Seconds the whole sign-in may take").tag(sync=True)
 
     def __init__(self, *, on_message: Callable[[dict[str, Any]], None], **kwargs: Any) -> None:
-        super().__init__(_esm=_static("widget.js"), _css=_static("widget.css"), **kwargs)
+        _static("widget.js"), _static("widget.css")
+        super().__init__(**kwargs)
         self._started = False
         self._on_message = on_message
         # Not `_handle_msg`: that name would replace ipywidgets' own handler (design.md §6).

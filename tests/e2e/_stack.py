@@ -1,0 +1,125 @@
+"""The real parts of an end-to-end test: oidc-provider (npm), a JupyterLab server, Debian Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ._procs import Server, free_port
+
+PROVIDER_DIR = Path(__file__).parent / "provider"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+    # The provider's login page imports a web font; keep every lookup on this machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+@dataclass
+class Provider:
+    server: Server
+    issuer: str
+    spy_file: Path
+
+    def issued(self) -> list[dict[str, Any]]:
+        """Every code and token the provider has issued so far (test-only spy)."""
+        if not self.spy_file.exists():
+            return []
+        return [json.loads(line) for line in self.spy_file.read_text().splitlines() if line]
+
+
+def start_provider(workdir: Path, clients: list[dict[str, Any]], **extra: Any) -> Provider:
+    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+        raise RuntimeError(f"oidc-provider is not installed: run `npm ci --prefix {PROVIDER_DIR}`.")
+    port = free_port()
+    spy = workdir / "issued.jsonl"
+    config = {"port": port, "clients": clients, "spy_file": str(spy), **extra}
+    config_path = workdir / "provider.json"
+    config_path.write_text(json.dumps(config))
+    server = Server("oidc-provider", ["node", str(PROVIDER_DIR / "provider.mjs"), str(config_path)],
+                    workdir / "provider.log")
+    issuer = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        return "listening on" in server.log()
+
+    try:
+        server.wait_until(ready, timeout=30)
+    except Exception:
+        server.stop()
+        raise
+    return Provider(server, issuer, spy)
+
+
+@dataclass
+class Lab:
+    server: Server
+    url: str  # origin + base_url, ending in "/"
+    token: str
+    root: Path
+
+    def redirect_uri(self) -> str:
+        return f"{self.url}oidc/redirect.html"
+
+
+def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: str = "lab") -> Lab:
+    port = port or free_port()
+    token = secrets.token_hex(16)
+    home = workdir / "home"
+    root = workdir / "notebooks"
+    settings_dir = home / ".jupyter" / "lab" / "user-settings"
+    settings = settings_dir / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    # Widget state saving on: the tests prove that no token reaches the saved .ipynb even then.
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    env = {**os.environ, "HOME": str(home), "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_PLATFORM_DIRS", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        env.pop(var, None)
+    argv = [
+        sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
+        "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
+        f"--ServerApp.base_url={base_url}", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", "--ServerApp.log_level=DEBUG", "--OidcExtension.log_level=DEBUG",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    server = Server(f"jupyter {app}", argv, workdir / "jupyter.log", env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}{base_url}"
+
+    def ready() -> bool:
+        try:
+            r = requests.get(f"{url}api/status", headers={"Authorization": f"token {token}"}, timeout=2)
+        except requests.RequestException:
+            return False
+        return r.status_code == 200
+
+    try:
+        server.wait_until(ready, timeout=60)
+    except Exception:
+        server.stop()
+        raise
+    return Lab(server, url, token, root)
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    nb = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
+             "outputs": [], "source": src}
+            for i, src in enumerate(cells)
+        ],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb, indent=1))

@@ -1,0 +1,59 @@
+"""Fixtures for the end-to-end tests: one provider and two JupyterLab servers for the session
+(base URLs ``/`` and ``/user/alice/``), one fresh browser context per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+
+from ._stack import CHROMIUM, CHROMIUM_ARGS, Lab, Provider, start_lab, start_provider
+
+CLIENT_ID = "notebooks"
+BASE_URLS = ["/", "/user/alice/"]
+
+
+@pytest.fixture(scope="session")
+def labs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Lab]]:
+    started: dict[str, Lab] = {}
+    try:
+        for base in BASE_URLS:
+            started[base] = start_lab(tmp_path_factory.mktemp("lab"), base)
+        yield started
+    finally:
+        for lab in started.values():
+            lab.server.stop()
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> Iterator[Provider]:
+    redirect_uris = [uri for lab in labs.values() for uri in (lab.redirect_uri(), f"{lab.url}redirect.html")]
+    idp = start_provider(
+        tmp_path_factory.mktemp("provider"),
+        [{"client_id": CLIENT_ID, "redirect_uris": redirect_uris}],
+    )
+    try:
+        yield idp
+    finally:
+        idp.server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM).")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context()
+    try:
+        yield ctx
+    finally:
+        ctx.close()

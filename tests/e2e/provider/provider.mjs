@@ -1,0 +1,81 @@
+// A local OpenID Provider for the tests and the demo, on 127.0.0.1 only.
+//   node provider.mjs config.json
+// config.json: {"port": 9000, "clients": [{"client_id": "...", "redirect_uris": ["..."]}],
+//               "access_token_ttl": 3600, "spy_file": "/tmp/issued.jsonl"}
+// spy_file (tests only): every code and token this provider issues is appended there, so the tests
+// can prove that none of them leaks where it must not be.
+import fs from "node:fs";
+import Provider from "oidc-provider";
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const issuer = `http://127.0.0.1:${config.port}`;
+
+const provider = new Provider(issuer, {
+  clients: config.clients.map((c) => ({
+    client_id: c.client_id,
+    token_endpoint_auth_method: "none", // a public client: PKCE is required for it by default
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    redirect_uris: c.redirect_uris,
+    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
+  })),
+  // Put the profile claims into the ID token too, as Keycloak, Entra ID and Okta do.
+  conformIdTokenClaims: false,
+  claims: {
+    openid: ["sub"],
+    profile: ["name", "preferred_username"],
+    email: ["email"],
+  },
+  async findAccount(_ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        const name = id.charAt(0).toUpperCase() + id.slice(1);
+        return { sub: id, name: `${name} Example`, preferred_username: id, email: `${id}@example.test` };
+      },
+    };
+  },
+  // Issue a refresh token to every client allowed the grant, so the tests can show it never leaks.
+  async issueRefreshToken(_ctx, client) {
+    return client.grantTypeAllowed("refresh_token");
+  },
+  ttl: {
+    AccessToken: config.access_token_ttl ?? 3600,
+    IdToken: 3600,
+    AuthorizationCode: 60,
+    RefreshToken: 86400,
+    Interaction: 600,
+    Session: 86400,
+    Grant: 86400,
+  },
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+  },
+  cookies: { keys: ["local-test-provider-only"] },
+});
+
+if (config.spy_file) {
+  const record = (entry) => fs.appendFileSync(config.spy_file, JSON.stringify(entry) + "\n");
+  provider.use(async (ctx, next) => {
+    await next();
+    const location = ctx.response.get("location");
+    if (location) {
+      const code = new URL(location, issuer).searchParams.get("code");
+      if (code) record({ code });
+    }
+    if (ctx.path === "/token" && ctx.body && typeof ctx.body === "object") {
+      const { access_token, refresh_token, id_token } = ctx.body;
+      record({ access_token, refresh_token, id_token });
+    }
+  });
+}
+
+const server = provider.listen(config.port, "127.0.0.1", () => {
+  console.log(`oidc-provider listening on ${issuer}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
