@@ -16,7 +16,9 @@ class NotebookPage:
         self.lab = lab
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(f"{lab.url}lab/tree/{name}?token={lab.token}")
+        # ?reset: the servers live for the whole session, and JupyterLab would otherwise restore the
+        # workspace of the previous test, notebook tabs included.
+        self.page.goto(f"{lab.url}lab/tree/{name}?reset&token={lab.token}")
         # Shift+Enter before the kernel is ready is silently dropped (design.md §6).
         self.page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
         # The indicator turns idle before the kernel's connection is up; the status bar waits for it.

@@ -1,0 +1,92 @@
+"""The callback page and its script, served by the extension under the server's base URL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_server.utils import url_path_join
+from tornado.httpclient import HTTPResponse
+
+import ipython_oidc_client
+from ipython_oidc_client.server.extension import OidcExtension
+
+Fetch = Callable[..., Awaitable[HTTPResponse]]
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["oidc/redirect.html", "redirect.html"]
+
+
+def assert_no_store(response: HTTPResponse) -> None:
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("page", PAGES)
+async def test_callback_page_is_served_uncached_under_a_strict_csp(
+    jp_fetch: Fetch, jp_base_url: str, page: str
+) -> None:
+    response = await jp_fetch(page)
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert_no_store(response)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "report-uri" not in csp
+    body = response.body.decode()
+    assert re.search(rf'<script src="{re.escape(jp_base_url)}oidc/callback\.js\?v=[0-9a-f]+"></script>', body)
+
+
+async def test_callback_script_is_served_uncached(jp_fetch: Fetch) -> None:
+    response = await jp_fetch("oidc/callback.js")
+    assert response.code == 200
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert_no_store(response)
+    assert response.body.strip()
+
+
+async def test_callback_script_version_changes_with_its_content(jp_fetch: Fetch) -> None:
+    page = (await jp_fetch("oidc/redirect.html")).body.decode()
+    script = (await jp_fetch("oidc/callback.js")).body
+    version = re.search(r"callback\.js\?v=([0-9a-f]+)", page)
+    assert version and hashlib.sha256(script).hexdigest().startswith(version.group(1))
+
+
+@pytest.mark.parametrize("page", PAGES)
+async def test_callback_page_without_a_jupyter_login_redirects_to_login(
+    http_server_client: Any, jp_base_url: str, page: str
+) -> None:
+    response = await http_server_client.fetch(
+        url_path_join(jp_base_url, page) + "?code=c&state=s", follow_redirects=False, raise_error=False
+    )
+    assert response.code == 302
+    assert response.headers["Location"].startswith(url_path_join(jp_base_url, "login"))
+
+
+async def test_callback_script_without_a_jupyter_login_is_not_served(
+    http_server_client: Any, jp_base_url: str
+) -> None:
+    response = await http_server_client.fetch(
+        url_path_join(jp_base_url, "oidc/callback.js"), follow_redirects=False, raise_error=False
+    )
+    assert response.code in (302, 403)
+    assert b"postMessage" not in response.body
+
+
+def test_extension_point_names_the_module_and_app() -> None:
+    assert ipython_oidc_client._jupyter_server_extension_points() == [
+        {"module": "ipython_oidc_client", "app": OidcExtension}
+    ]
+
+
+def test_wheel_config_file_enables_the_extension() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    shared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]
+    source = "jupyter-config/jupyter_server_config.d"
+    assert shared["wheel"]["shared-data"][source] == "etc/jupyter/jupyter_server_config.d"
+    enabled = json.loads((ROOT / source / "ipython_oidc_client.json").read_text())
+    assert enabled == {"ServerApp": {"jpserver_extensions": {"ipython_oidc_client": True}}}

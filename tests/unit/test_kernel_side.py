@@ -1,0 +1,147 @@
+"""The kernel side without a browser: the token dict, and SignIn driven by page messages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import IPython.display
+import pytest
+
+from ipython_oidc_client import AuthenticationError, ConfigError, SignIn, Token, authenticate
+from ipython_oidc_client._token import TOKEN_FIELDS, parse_token_message
+
+ACCESS = "eyJhbGciOiJSUzI1NiJ9.access-payload.access-signature"
+REFRESH = "refresh-5ecret-never-in-the-kernel"
+ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.id-payload.id-signature"
+CONFIG = {"authority": "https://idp.example/realms/x", "client_id": "notebook"}
+TOKEN_MESSAGE = {
+    "type": "token",
+    "access_token": ACCESS,
+    "expires_at": 1_900_000_000,
+    "scope": "openid profile",
+    "token_type": "Bearer",
+}
+
+
+@pytest.fixture
+def displayed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    shown: list[Any] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: shown.extend(objs))
+    return shown
+
+
+@pytest.fixture
+def token() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+def signin(displayed: list[Any], token: dict[str, Any]) -> Iterator[SignIn]:
+    signin = authenticate(CONFIG, token)
+    assert displayed == [signin.widget]
+    yield signin
+    signin.widget.close()
+
+
+def receive(signin: SignIn, content: dict[str, Any]) -> None:
+    signin.widget._receive(signin.widget, content, [])
+
+
+@pytest.mark.parametrize("text", [repr, str])
+def test_token_repr_and_str_mask_the_access_token(text: Any) -> None:
+    shown = text(Token(access_token=ACCESS, token_type="Bearer"))
+    assert ACCESS not in shown and "access-signature" not in shown
+    assert "Bearer" in shown
+    assert "abcdefgh" not in text(Token(access_token="abcdefgh"))
+
+
+def test_parse_token_message_keeps_exactly_the_four_fields() -> None:
+    sent = {**TOKEN_MESSAGE, "refresh_token": REFRESH, "id_token": ID_TOKEN, "code": "c", "other": 1}
+    assert parse_token_message(sent) == {k: TOKEN_MESSAGE[k] for k in TOKEN_FIELDS}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"type": "token"},
+        {"type": "token", "access_token": ""},
+        {"type": "token", "access_token": 42},
+        {"type": "token", "access_token": ACCESS, "expires_at": "soon"},
+        {"type": "token", "access_token": ACCESS, "expires_at": True},
+    ],
+)
+def test_parse_token_message_rejects_missing_token_or_non_numeric_expiry(content: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        parse_token_message(content)
+
+
+def test_two_ready_messages_start_the_sign_in_once(signin: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    receive(signin, {"type": "ready"})
+    receive(signin, {"type": "ready"})
+    assert sent == [{"type": "start"}]
+
+
+def test_token_message_fills_the_users_dict_in_place(signin: SignIn, token: dict[str, Any]) -> None:
+    before = time.time()
+    receive(signin, TOKEN_MESSAGE)
+    assert signin.token is token and type(token) is dict
+    assert token == {k: TOKEN_MESSAGE[k] for k in TOKEN_FIELDS}
+    assert signin.received_at is not None and before <= signin.received_at <= time.time()
+
+
+def test_error_message_sets_error_and_a_later_token_clears_it(signin: SignIn) -> None:
+    receive(signin, {"type": "error", "error": "access_denied", "message": "The user said no."})
+    assert isinstance(signin.error, AuthenticationError)
+    assert (signin.error.error, signin.error.message) == ("access_denied", "The user said no.")
+    receive(signin, TOKEN_MESSAGE)
+    assert signin.error is None
+
+
+def test_status_message_updates_status_and_message(signin: SignIn) -> None:
+    receive(signin, {"type": "status", "status": "needs_click", "message": "Click to sign in."})
+    assert (signin.status, signin.message) == ("needs_click", "Click to sign in.")
+
+
+def test_refresh_and_id_tokens_sent_by_the_page_are_not_kept(signin: SignIn, token: dict[str, Any]) -> None:
+    receive(signin, {**TOKEN_MESSAGE, "refresh_token": REFRESH, "id_token": ID_TOKEN})
+    assert set(token) == set(TOKEN_FIELDS)
+    kept = repr(vars(signin)) + repr(token) + repr(signin.widget.get_state())
+    assert ACCESS in repr(token.values())
+    assert REFRESH not in kept and ID_TOKEN not in kept
+
+
+def test_malformed_token_message_is_dropped_and_logged_without_its_content(
+    signin: SignIn, token: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    receive(signin, {"type": "token", "access_token": ACCESS, "expires_at": "soon", "id_token": ID_TOKEN})
+    assert token == {} and signin.received_at is None
+    assert "could not handle a 'token' message" in caplog.text
+    assert ACCESS not in caplog.text and ID_TOKEN not in caplog.text
+
+
+def test_signin_repr_shows_no_token(signin: SignIn) -> None:
+    receive(signin, TOKEN_MESSAGE)
+    assert ACCESS not in repr(signin) and "access-signature" not in repr(signin)
+
+
+@pytest.mark.parametrize("bad", ["token", ["access_token"], 42])
+def test_token_that_is_not_a_dict_raises_type_error(displayed: list[Any], bad: Any) -> None:
+    with pytest.raises(TypeError, match="token must be a dict"):
+        authenticate(CONFIG, bad)
+    assert displayed == []
+
+
+@pytest.mark.parametrize(
+    ("config", "kwargs"),
+    [({**CONFIG, "client_secret": "s"}, {}), ({"client_id": "notebook"}, {}), (CONFIG, {"timeout": 0})],
+)
+def test_bad_config_raises_before_anything_is_displayed(
+    displayed: list[Any], config: dict[str, Any], kwargs: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigError):
+        authenticate(config, {}, **kwargs)
+    assert displayed == []
