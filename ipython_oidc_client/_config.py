@@ -39,7 +39,7 @@ SETTINGS: dict[str, tuple[type, ...]] = {
     "popupWindowFeatures": (dict,),
 }
 
-_NO_SECRET = (
+_PUBLIC_CLIENT_ONLY = (
     "a notebook cannot keep a secret: anything in the kernel can be printed into a notebook and "
     "shared. Register a public client (no secret, PKCE required) at the provider and remove {key!r}."
 )
@@ -54,9 +54,9 @@ _WIDGET_OWNS = (
 
 # Known oidc-client-ts names that are refused, with the reason.
 REFUSED: dict[str, str] = {
-    "client_secret": _NO_SECRET,
-    "client_authentication": _NO_SECRET,
-    "token_endpoint_auth_signing_alg": _NO_SECRET,
+    "client_secret": _PUBLIC_CLIENT_ONLY,
+    "client_authentication": _PUBLIC_CLIENT_ONLY,
+    "token_endpoint_auth_signing_alg": _PUBLIC_CLIENT_ONLY,
     "disablePKCE": "PKCE is required (RFC 9700 §2.1.1): it is what protects the code. Remove {key!r}.",
     "userStore": _IN_MEMORY,
     "stateStore": _IN_MEMORY,
@@ -65,15 +65,32 @@ REFUSED: dict[str, str] = {
     "fetchRequestCredentials": "requests to the provider never send cookies. Remove {key!r}.",
     **dict.fromkeys(
         [
-            "automaticSilentRenew", "silent_redirect_uri", "silentRequestTimeoutInSeconds",
-            "validateSubOnSilentRenew", "includeIdTokenInSilentRenew", "monitorSession",
-            "monitorAnonymousSession", "checkSessionIntervalInSeconds", "query_status_response_type",
-            "stopCheckSessionOnError", "iframeNotifyParentOrigin", "iframeScriptOrigin",
-            "redirectMethod", "redirectTarget", "popupWindowTarget", "popup_post_logout_redirect_uri",
-            "revokeTokenTypes", "revokeTokensOnSignout", "includeIdTokenInSilentSignout",
-            "accessTokenExpiringNotificationTimeInSeconds", "maxSilentRenewTimeoutRetries",
-            "mergeClaimsStrategy", "refreshTokenAllowedScope", "omitScopeWhenRequesting",
-            "revokeTokenAdditionalContentTypes", "extraHeaders",
+            "automaticSilentRenew",
+            "silent_redirect_uri",
+            "silentRequestTimeoutInSeconds",
+            "validateSubOnSilentRenew",
+            "includeIdTokenInSilentRenew",
+            "monitorSession",
+            "monitorAnonymousSession",
+            "checkSessionIntervalInSeconds",
+            "query_status_response_type",
+            "stopCheckSessionOnError",
+            "iframeNotifyParentOrigin",
+            "iframeScriptOrigin",
+            "redirectMethod",
+            "redirectTarget",
+            "popupWindowTarget",
+            "popup_post_logout_redirect_uri",
+            "revokeTokenTypes",
+            "revokeTokensOnSignout",
+            "includeIdTokenInSilentSignout",
+            "accessTokenExpiringNotificationTimeInSeconds",
+            "maxSilentRenewTimeoutRetries",
+            "mergeClaimsStrategy",
+            "refreshTokenAllowedScope",
+            "omitScopeWhenRequesting",
+            "revokeTokenAdditionalContentTypes",
+            "extraHeaders",
         ],
         _WIDGET_OWNS,
     ),
@@ -81,17 +98,56 @@ REFUSED: dict[str, str] = {
 
 # Names people write for a setting, from other libraries.
 ALIASES = {
-    "issuer": "authority", "issuer_url": "authority", "server_metadata_url": "metadataUrl",
-    "clientid": "client_id", "scopes": "scope", "redirecturi": "redirect_uri",
-    "redirect_url": "redirect_uri", "callback_url": "redirect_uri",
+    "issuer": "authority",
+    "issuer_url": "authority",
+    "server_metadata_url": "metadataUrl",
+    "clientid": "client_id",
+    "scopes": "scope",
+    "redirecturi": "redirect_uri",
+    "redirect_url": "redirect_uri",
+    "callback_url": "redirect_uri",
 }
 
 # Parameters the sign-in request sets itself; letting extraQueryParams replace them would undo
 # state, nonce or PKCE (RFC 6749 §10.12, RFC 7636 §4.3).
 PROTECTED_PARAMS = {
-    "client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
-    "code_challenge", "code_challenge_method", "response_mode",
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
 }
+
+# The token request (RFC 6749 §4.1.3) carries the code and the PKCE verifier; extraTokenParams must
+# not replace them, nor add client credentials that a notebook cannot keep secret.
+PROTECTED_TOKEN_PARAMS = {
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+    "code",
+    "code_verifier",
+    "grant_type",
+    "redirect_uri",
+    "refresh_token",
+}
+# Endpoints in `metadata`/`metadataSeed` are used as they are: they get the same https rule.
+METADATA_URLS = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+    "jwks_uri",
+    "end_session_endpoint",
+    "revocation_endpoint",
+    "introspection_endpoint",
+    "device_authorization_endpoint",
+    "check_session_iframe",
+)
 
 
 def _suggest(key: str) -> str:
@@ -128,7 +184,7 @@ def _check_url(key: str, value: str) -> None:
             f"{key!r} uses plain http on a non-loopback host ({value!r}): codes and tokens would "
             "cross the network unencrypted. Use https (http is accepted for localhost/127.0.0.1 only).",
         )
-    if parts.username or parts.password:
+    if parts.username is not None or parts.password is not None:
         raise ConfigError(key, f"{key!r} must not contain a user name or password.")
     if parts.fragment:
         raise ConfigError(key, f"{key!r} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
@@ -143,11 +199,11 @@ def _check_types(key: str, value: Any) -> None:
         raise ConfigError(key, f"{key!r} must be a {names}, got {type(value).__name__} {value!r}.")
 
 
-def _check_query_params(key: str, params: dict[Any, Any]) -> None:
+def _check_query_params(key: str, params: dict[Any, Any], protected: set[str]) -> None:
     for name, value in params.items():
         if not isinstance(name, str):
             raise ConfigError(key, f"{key!r} keys must be strings, got {name!r}.")
-        if name in PROTECTED_PARAMS:
+        if name in protected:
             raise ConfigError(
                 key,
                 f"{key!r} must not set {name!r}: the sign-in request sets it itself. "
@@ -175,7 +231,9 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
                 str(key),
                 f"Unknown config key {key!r}."
                 + (f" Did you mean {hint!r}?" if hint else "")
-                + " Accepted keys: " + ", ".join(sorted(SETTINGS)) + ".",
+                + " Accepted keys: "
+                + ", ".join(sorted(SETTINGS))
+                + ".",
             )
         _check_types(key, config[key])
     checked = dict(config)
@@ -211,9 +269,17 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
             _check_url(key, checked[key])
     if checked.get("response_mode", "query") not in ("query", "fragment"):
         raise ConfigError("response_mode", "'response_mode' must be 'query' or 'fragment'.")
-    for key in ("extraQueryParams", "extraTokenParams"):
-        if key in checked:
-            _check_query_params(key, checked[key])
+    if "extraQueryParams" in checked:
+        _check_query_params("extraQueryParams", checked["extraQueryParams"], PROTECTED_PARAMS)
+    if "extraTokenParams" in checked:
+        _check_query_params("extraTokenParams", checked["extraTokenParams"], PROTECTED_TOKEN_PARAMS)
+    for key in ("metadata", "metadataSeed"):
+        for field in METADATA_URLS:
+            value = checked.get(key, {}).get(field)
+            if value is not None:
+                if not isinstance(value, str):
+                    raise ConfigError(key, f"{key}[{field!r}] must be a URL string, got {value!r}.")
+                _check_url(f"{key}[{field!r}]", value)
     if checked.get("max_age", 0) < 0:
         raise ConfigError("max_age", "'max_age' must be 0 or more seconds.")
     if checked.get("requestTimeoutInSeconds", 1) <= 0:

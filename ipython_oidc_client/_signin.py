@@ -74,5 +74,5 @@ def authenticate(
             f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
         )
     signin = SignIn(checked, token, seconds)
-    display(signin.widget)
+    display(signin.widget)  # type: ignore[no-untyped-call]
     return signin

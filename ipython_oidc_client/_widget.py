@@ -28,7 +28,7 @@ def _static(name: str) -> Path:
     return path
 
 
-class OidcWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class OidcWidget(anywidget.AnyWidget):
     """Shows the sign-in state; mirrors ``WidgetTraits`` in js/messages.ts."""
 
     _esm = _STATIC / "widget.js"

@@ -7,9 +7,10 @@ from jupyter_server.extension.application import ExtensionApp
 from .handlers import CallbackPageHandler, CallbackScriptHandler
 
 
-class OidcExtension(ExtensionApp):  # type: ignore[misc]
+class OidcExtension(ExtensionApp):
     name = "ipython_oidc_client"
     description = "Serves the OpenID Connect sign-in callback page for ipython-oidc-client."
+
     def initialize_handlers(self) -> None:
         # Routes are relative: ExtensionApp puts the server's base_url in front of each.
         self.handlers.extend(

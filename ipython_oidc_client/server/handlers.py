@@ -11,6 +11,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
@@ -46,7 +47,7 @@ def _callback_script() -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()[:16]
 
 
-class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):  # type: ignore[misc]
+class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):
     def set_default_headers(self) -> None:
         super().set_default_headers()
         # The page's URL carries the code and state (RFC 6749 §10.5, §4.1.2): keep it out of caches
@@ -72,8 +73,18 @@ class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):  # type: ignore[mi
 class CallbackPageHandler(_NoStoreHandler):
     """``{base_url}oidc/redirect.html`` and ``{base_url}redirect.html``."""
 
-    @web.authenticated
+    # Checked below instead of by @web.authenticated: its redirect to the login page would carry
+    # this URL, code and state included, in ?next=, into the login page and its log lines.
+    @allow_unauthenticated
     def get(self) -> None:
+        if self.current_user is None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(
+                "Your Jupyter login has ended, so this sign-in cannot be finished. Log in to Jupyter "
+                "again in the notebook's tab, then click Sign in in the widget.\n"
+            )
+            return
         _, version = _callback_script()
         script = url_path_join(self.base_url, "oidc/callback.js") + f"?v={version}"
         self.set_header("Content-Type", "text/html; charset=utf-8")

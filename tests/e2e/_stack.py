@@ -17,8 +17,13 @@ from ._procs import Server, free_port
 PROVIDER_DIR = Path(__file__).parent / "provider"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
     # The provider's login page imports a web font; keep every lookup on this machine.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
@@ -45,8 +50,11 @@ def start_provider(workdir: Path, clients: list[dict[str, Any]], **extra: Any) -
     config = {"port": port, "clients": clients, "spy_file": str(spy), **extra}
     config_path = workdir / "provider.json"
     config_path.write_text(json.dumps(config))
-    server = Server("oidc-provider", ["node", str(PROVIDER_DIR / "provider.mjs"), str(config_path)],
-                    workdir / "provider.log")
+    server = Server(
+        "oidc-provider",
+        ["node", str(PROVIDER_DIR / "provider.mjs"), str(config_path)],
+        workdir / "provider.log",
+    )
     issuer = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
@@ -82,16 +90,31 @@ def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: 
     root.mkdir(parents=True, exist_ok=True)
     # Widget state saving on: the tests prove that no token reaches the saved .ipynb even then.
     (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
-    env = {**os.environ, "HOME": str(home), "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_PLATFORM_DIRS", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
         env.pop(var, None)
     argv = [
-        sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
-        "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
-        f"--ServerApp.base_url={base_url}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--ServerApp.log_level=DEBUG", "--OidcExtension.log_level=DEBUG",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        sys.executable,
+        "-m",
+        "jupyter",
+        app,
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--ServerApp.base_url={base_url}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.log_level=DEBUG",
+        "--OidcExtension.log_level=DEBUG",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     server = Server(f"jupyter {app}", argv, workdir / "jupyter.log", env=env, cwd=root)
     url = f"http://127.0.0.1:{port}{base_url}"
@@ -114,8 +137,14 @@ def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: 
 def write_notebook(path: Path, cells: list[str]) -> None:
     nb = {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-             "outputs": [], "source": src}
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": src,
+            }
             for i, src in enumerate(cells)
         ],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},

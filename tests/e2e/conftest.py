@@ -43,7 +43,9 @@ def provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM).")
+        raise RuntimeError(
+            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)."
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

@@ -57,14 +57,20 @@ async def test_callback_script_version_changes_with_its_content(jp_fetch: Fetch)
 
 
 @pytest.mark.parametrize("page", PAGES)
-async def test_callback_page_without_a_jupyter_login_redirects_to_login(
+async def test_callback_page_without_a_jupyter_login_is_refused_without_passing_the_code_on(
     http_server_client: Any, jp_base_url: str, page: str
 ) -> None:
     response = await http_server_client.fetch(
-        url_path_join(jp_base_url, page) + "?code=c&state=s", follow_redirects=False, raise_error=False
+        url_path_join(jp_base_url, page) + "?code=c0de&state=s7a7e",
+        follow_redirects=False,
+        raise_error=False,
     )
-    assert response.code == 302
-    assert response.headers["Location"].startswith(url_path_join(jp_base_url, "login"))
+    # No redirect to the login page: its ?next= would carry the code and state along.
+    assert response.code == 403
+    assert "Location" not in response.headers
+    body = response.body.decode()
+    assert "Log in to Jupyter again" in body
+    assert "c0de" not in body and "s7a7e" not in body
 
 
 async def test_callback_script_without_a_jupyter_login_is_not_served(

@@ -96,7 +96,13 @@ def test_https_or_loopback_http_authority_is_accepted(authority: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "authority", ["https://user:pass@idp.example/", "https://user@idp.example/", "https://idp.example/#x"]
+    "authority",
+    [
+        "https://user:pass@idp.example/",
+        "https://user@idp.example/",
+        "https://:@idp.example/",
+        "https://idp.example/#x",
+    ],
 )
 def test_authority_with_credentials_or_fragment_is_refused(authority: str) -> None:
     assert refusal(config(authority=authority)).key == "authority"
@@ -131,6 +137,32 @@ def test_value_of_wrong_type_is_refused_naming_the_type(key: str, value: Any, na
 def test_extra_query_params_cannot_replace_request_parameters(param: str) -> None:
     error = refusal(config(extraQueryParams={"kc_idp_hint": "github", param: "attacker"}))
     assert error.key == "extraQueryParams" and repr(param) in str(error)
+
+
+@pytest.mark.parametrize(
+    "param", ["client_secret", "client_assertion", "code", "code_verifier", "grant_type", "redirect_uri"]
+)
+def test_extra_token_params_cannot_replace_the_code_verifier_or_add_a_secret(param: str) -> None:
+    error = refusal(config(extraTokenParams={"audience": "api", param: "attacker"}))
+    assert error.key == "extraTokenParams" and repr(param) in str(error)
+
+
+def test_extra_token_params_of_other_names_are_accepted() -> None:
+    assert check_config(config(extraTokenParams={"audience": "api"}))["extraTokenParams"] == {
+        "audience": "api"
+    }
+
+
+@pytest.mark.parametrize("key", ["metadata", "metadataSeed"])
+@pytest.mark.parametrize("field", ["token_endpoint", "authorization_endpoint", "jwks_uri"])
+def test_plain_http_endpoint_in_metadata_is_refused(key: str, field: str) -> None:
+    error = refusal(config(**{key: {field: "http://idp.example/x"}}))
+    assert error.key is not None and error.key.startswith(key) and field in error.key
+
+
+def test_https_endpoints_in_metadata_seed_are_accepted() -> None:
+    seed = {"token_endpoint": "https://idp.example/token", "end_session_endpoint": "https://idp.example/x"}
+    assert check_config(config(metadataSeed=seed))["metadataSeed"] == seed
 
 
 def test_popup_redirect_uri_becomes_redirect_uri() -> None:

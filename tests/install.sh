@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the tests and the demo need, on a fresh machine: Debian's Chromium (tests only),
+# the npm packages (widget build, test provider), and the Python packages in ./.venv.
+#   bash tests/install.sh            everything, for the tests
+#   bash tests/install.sh --demo     no browser, for the demo
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_browser=1
+[[ "${1:-}" == "--demo" ]] && with_browser=0
+
+apt_install() {
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "Missing $*: install it with apt-get install -y $* (needs root), then run this again." >&2
+    exit 1
+  fi
+  if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+if [[ $with_browser == 1 ]] && ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null; then
+  echo "== installing Debian's chromium"
+  apt_install chromium
+fi
+
+echo "== npm packages"
+npm ci --no-audit --no-fund --loglevel=error
+npm ci --no-audit --no-fund --loglevel=error --prefix tests/e2e/provider
+
+echo "== Python packages in .venv"
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# Installing the package runs the npm build (hatch-jupyter-builder) into ipython_oidc_client/static.
+.venv/bin/python -m pip install -q -e ".[dev]"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every suite (the end-to-end ones
+# included, against oidc-provider, JupyterLab and Chromium on 127.0.0.1).
+#   bash tests/run.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tests/install.sh || exit 1
+
+failed=()
+step() {
+  local name=$1; shift
+  echo "== $name"
+  "$@" || failed+=("$name")
+}
+
+step "ruff" .venv/bin/ruff check ipython_oidc_client tests
+step "ruff format" .venv/bin/ruff format --check ipython_oidc_client tests
+step "mypy" .venv/bin/mypy
+step "tsc (strict)" npx --no-install tsc --noEmit -p .
+step "JS unit tests" npm test --silent
+step "Python unit and server tests" .venv/bin/python -m pytest tests/unit tests/server -p no:cacheprovider
+# Playwright's sync API and pytest-jupyter's fixtures fight over the event loop: own process.
+step "end-to-end tests" .venv/bin/python -m pytest tests/e2e -p no:cacheprovider -rA
+
+if (( ${#failed[@]} )); then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all suites passed"
