@@ -17,14 +17,16 @@ test("an ErrorResponse access_denied becomes SignInError access_denied with its 
   assert.ok(result instanceof SignInError);
   assert.equal(result.name, "SignInError");
   assert.equal(result.code, "access_denied");
+  assert.match(result.message, /refused the sign-in/);
   assert.match(result.message, /End-User aborted interaction/);
-  assert.match(result.message, /click Try again/);
+  assert.match(result.message, /If you cancelled, click Try again/);
   assert.match(result.message, /notebook-client/);
 });
 
 test("an ErrorResponse access_denied without a description still becomes access_denied", () => {
   const result = explain(new ErrorResponse({ error: "access_denied" }), ctx);
   assert.equal(result.code, "access_denied");
+  assert.match(result.message, /refused the sign-in \(access_denied\)/);
   assert.match(result.message, /click Try again/);
   assert.doesNotMatch(result.message, /null|undefined/);
 });
@@ -34,7 +36,7 @@ test("another provider error (invalid_scope) keeps its code and description", ()
   const result = explain(err, ctx);
   assert.ok(result instanceof SignInError);
   assert.equal(result.code, "invalid_scope");
-  assert.match(result.message, /invalid_scope/);
+  assert.match(result.message, /answered with an error \(invalid_scope/);
   assert.match(result.message, /Scope 'admin' is not allowed/);
   assert.match(result.message, /click Try again/);
 });
@@ -58,4 +60,11 @@ test("a thrown non-Error value becomes invalid_response", () => {
   const result = explain("boom", ctx);
   assert.equal(result.code, "invalid_response");
   assert.match(result.message, /boom/);
+});
+
+test("an Error that carries an error field but is not named ErrorResponse is not taken for a provider error", () => {
+  const err = Object.assign(new Error("socket hang up"), { error: "access_denied" });
+  const result = explain(err, ctx);
+  assert.equal(result.code, "invalid_response");
+  assert.match(result.message, /socket hang up/);
 });
