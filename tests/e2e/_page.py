@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from ._stack import Lab
 
@@ -15,7 +15,9 @@ class NotebookPage:
         self.page: Page = context.new_page()
         self.lab = lab
         self.errors: list[str] = []
+        self.websockets: list[WebSocket] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("websocket", lambda ws: self.websockets.append(ws))
         # ?reset: the servers live for the whole session, and JupyterLab would otherwise restore the
         # workspace of the previous test, notebook tabs included.
         self.page.goto(f"{lab.url}lab/tree/{name}?reset&token={lab.token}")
@@ -47,6 +49,19 @@ class NotebookPage:
         widget = self.widget(index)
         expect(widget).to_have_attribute("data-status", status, timeout=timeout)
         return widget.inner_text()
+
+    def wait_sent_to_kernel(self, marker: str, timeout: float = 30_000) -> None:
+        """Wait until the page sends the kernel a message containing ``marker``.
+
+        Unlike a locator, this watches the kernel's websocket from outside the page: Playwright's
+        in-page polling counts as a user gesture and would let a popup through.
+        """
+        kernel = [ws for ws in self.websockets if "/api/kernels/" in ws.url][-1]
+
+        def has_marker(payload: str | bytes) -> bool:
+            return marker.encode() in (payload if isinstance(payload, bytes) else payload.encode())
+
+        kernel.wait_for_event("framesent", predicate=has_marker, timeout=timeout)
 
     def storage(self) -> str:
         """Everything in web storage and the cookies this page's scripts can read."""
