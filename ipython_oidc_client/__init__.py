@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import AuthenticationError, ConfigError, OidcClientError
-from ._signin import SignIn, authenticate
+from ._signin import SignIn, authenticate, logout
 from ._token import Token
 
 __version__ = "0.2.0"
-__all__ = ["AuthenticationError", "ConfigError", "OidcClientError", "SignIn", "Token", "authenticate"]
+__all__ = [
+    "AuthenticationError",
+    "ConfigError",
+    "OidcClientError",
+    "SignIn",
+    "Token",
+    "authenticate",
+    "logout",
+]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

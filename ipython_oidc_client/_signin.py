@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Generator, Mapping, MutableMapping
 from typing import Any
 
 from ._config import check_config, check_timeout
 from ._errors import AuthenticationError
-from ._token import Token, fill, parse_token_message
+from ._token import Token, clear, fill, parse_token_message
 from ._widget import OidcWidget
+
+#: How long `await` waits for the page to answer before saying it cannot wait in this cell.
+HANDSHAKE_SECONDS = 10.0
+# Failures the user can still recover from in the widget while a cell waits.
+_RECOVERABLE = {"popup_blocked", "popup_closed"}
 
 
 class SignIn:
     """One sign-in, as the kernel last heard of it from the page.
 
-    ``status`` is ``idle``, ``signing_in``, ``needs_click``, ``signed_in`` or ``error``;
-    ``message`` is the sentence the widget shows; ``error`` is an AuthenticationError once sign-in
-    failed (cleared when a later attempt succeeds); ``token`` is the dict being filled.
+    ``status``: ``idle``, ``signing_in``, ``needs_click``, ``signed_in``, ``renew_needed``,
+    ``signed_out`` or ``error``; ``message``: the sentence the widget shows; ``error``: an
+    AuthenticationError once something failed (cleared by the next token); ``token``: the dict
+    being filled, kept current by renewals. ``await signin`` waits for the token (ipykernel ≥ 7).
     """
 
-    def __init__(self, config: dict[str, Any], token: MutableMapping[str, Any], timeout: float) -> None:
+    def __init__(
+        self, config: dict[str, Any], token: MutableMapping[str, Any], timeout: float, renew_before: float
+    ) -> None:
         self.token = token
+        self.timeout = timeout
         self.status = "idle"
         self.message = ""
         self.error: AuthenticationError | None = None
         #: time.time() when the last token arrived from the page.
         self.received_at: float | None = None
-        self.widget = OidcWidget(config=config, timeout=timeout, on_message=self._on_message)
+        if isinstance(token, Token):
+            token._reason = lambda: self.error
+        self.widget = OidcWidget(
+            config=config, timeout=timeout, renew_before=renew_before, on_message=self._on_message
+        )
 
     def _on_message(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
@@ -40,6 +54,49 @@ class SignIn:
             self.message = str(content.get("message", ""))
         elif kind == "error":
             self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+        elif kind == "logged_out":
+            clear(self.token)
+
+    def logout(self) -> None:
+        """Sign out: clear the token here now; in the page, revoke the refresh token, forget every
+        token, and end the provider's session (RP-initiated logout) in a popup."""
+        clear(self.token)
+        self.status = "signed_out"
+        self.widget.send({"type": "logout"})
+
+    async def wait(self) -> MutableMapping[str, Any]:
+        """Return the token once it has arrived; raise AuthenticationError when it cannot."""
+        try:
+            from ipykernel._version import version_info as version
+        except ImportError:
+            version = (0,)
+        if version < (7,):
+            raise AuthenticationError(
+                "cannot_wait",
+                f"This kernel (ipykernel {'.'.join(map(str, version))}) does not receive widget messages "
+                "while a cell runs, so a cell cannot wait for sign-in. Drop the `await`: call "
+                "authenticate() in one cell and use the token in the next.",
+            )
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while self.received_at is None:
+            waited = loop.time() - start
+            if self.error and self.error.error not in _RECOVERABLE:
+                raise self.error
+            if not self.widget.answered and waited > HANDSHAKE_SECONDS:
+                raise AuthenticationError(
+                    "cannot_wait",
+                    f"The page did not answer within {HANDSHAKE_SECONDS:.0f} s: this frontend does not "
+                    "deliver widget messages while a cell runs. Drop the `await`: call authenticate() "
+                    "in one cell and use the token in the next.",
+                )
+            if waited > self.timeout + HANDSHAKE_SECONDS:
+                raise AuthenticationError("timeout", f"Sign-in did not finish within {self.timeout:.0f} s.")
+            await asyncio.sleep(0.05)  # a condition polled with a deadline
+        return self.token
+
+    def __await__(self) -> Generator[Any, None, MutableMapping[str, Any]]:
+        return self.wait().__await__()
 
     def _ipython_display_(self) -> None:
         # The widget shown by authenticate() is this object's display; showing a second, stale
@@ -55,24 +112,34 @@ def authenticate(
     token: MutableMapping[str, Any] | None = None,
     *,
     timeout: float = 120.0,
+    renew_before: float = 60.0,
 ) -> SignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
     ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …).
     ``token`` is filled in place with ``access_token``, ``expires_at``, ``scope`` and
-    ``token_type`` once the user has signed in, without re-running the cell. ``timeout`` bounds
-    the whole sign-in, in seconds. Returns a SignIn whose ``error`` tells the kernel what failed.
+    ``token_type`` once the user has signed in, without re-running the cell, and kept current:
+    the page renews the access token ``renew_before`` seconds before it expires (at most half its
+    lifetime). ``timeout`` bounds the sign-in, in seconds. Returns a SignIn; ``await`` it to get
+    the token in the same cell (ipykernel ≥ 7).
     """
     from IPython.display import display
 
     checked = check_config(config)
     seconds = check_timeout(timeout)
+    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
+        raise ValueError(f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
     if token is None:
         token = Token()
     elif not isinstance(token, MutableMapping):
         raise TypeError(
             f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
         )
-    signin = SignIn(checked, token, seconds)
+    signin = SignIn(checked, token, seconds, float(renew_before))
     display(signin.widget)  # type: ignore[no-untyped-call]
     return signin
+
+
+def logout(signin: SignIn) -> None:
+    """Sign out of ``signin`` (what authenticate() returned); see SignIn.logout."""
+    signin.logout()

@@ -1,30 +1,88 @@
-"""The token the user holds: a dict filled in place, whose repr never shows a token."""
+"""The token the user holds: a dict filled in place, whose repr never shows a token, and which
+authenticates requests and httpx calls with whatever access token is current."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Callable, TypeVar
+
+from ._errors import AuthenticationError
 
 #: The only fields that ever reach the kernel (design.md §3): never a refresh token, an ID token,
 #: a code or a PKCE verifier.
 TOKEN_FIELDS = ("access_token", "expires_at", "scope", "token_type")
+
+R = TypeVar("R")
 
 
 def _mask(value: str) -> str:
     return f"{value[:4]}…({len(value)} chars)" if len(value) > 8 else "…"
 
 
-class Token(dict[str, Any]):
-    """A plain dict of ``access_token``, ``expires_at``, ``scope`` and ``token_type``.
+def _when(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%H:%M:%S UTC")
+    ago = int(time.time() - epoch)
+    return f"{moment} ({ago // 60} min {ago % 60} s ago)"
 
-    Its repr masks the access token, so that showing it in a notebook does not leak it.
+
+class Token(dict[str, Any]):
+    """``access_token``, ``expires_at``, ``scope`` and ``token_type``, kept current by the widget.
+
+    Use it as a dict (``token["access_token"]``), or let it authenticate calls, always with the
+    current access token: ``requests.get(url, auth=token)``, ``httpx.get(url, auth=token)``,
+    ``headers=token.headers``. Its repr masks the access token.
     """
+
+    #: Set by the sign-in that fills this token: its last error explains a missing token.
+    _reason: Callable[[], AuthenticationError | None] | None = None
 
     def __repr__(self) -> str:
         shown = {k: (_mask(v) if k == "access_token" and isinstance(v, str) else v) for k, v in self.items()}
         return f"Token({shown!r})"
 
     __str__ = __repr__
+
+    @property
+    def expires_at(self) -> float | None:
+        """When the access token expires, in seconds since the epoch (None: not said)."""
+        value = self.get("expires_at")
+        return float(value) if value is not None else None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and time.time() >= self.expires_at
+
+    @property
+    def access_token(self) -> str:
+        """The current access token; raises AuthenticationError, saying what to do, if there is none."""
+        token = self.get("access_token")
+        if not token:
+            error = self._reason() if self._reason else None
+            why = f" Sign-in failed: {error.message}" if error else " Finish signing in in the widget."
+            raise AuthenticationError("not_signed_in", f"There is no access token yet.{why}")
+        if self.expired:
+            error = self._reason() if self._reason else None
+            why = f" {error.message}" if error else ""
+            raise AuthenticationError(
+                "token_expired",
+                f"The access token expired at {_when(self.expires_at or 0)}.{why} "
+                "Run authenticate() again to sign in.",
+            )
+        return str(token)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``{"Authorization": "Bearer …"}`` with the current access token (RFC 6750 §2.1)."""
+        token_type = str(self.get("token_type") or "Bearer")
+        scheme = "Bearer" if token_type.lower() == "bearer" else token_type
+        return {"Authorization": f"{scheme} {self.access_token}"}
+
+    def __call__(self, request: R) -> R:
+        """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization."""
+        request.headers.update(self.headers)  # type: ignore[attr-defined]
+        return request
 
 
 def parse_token_message(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,3 +106,8 @@ def parse_token_message(content: Mapping[str, Any]) -> dict[str, Any]:
 def fill(token: MutableMapping[str, Any], fields: Mapping[str, Any]) -> None:
     """Update ``token`` in place with exactly the token fields."""
     token.update({k: fields[k] for k in TOKEN_FIELDS})
+
+
+def clear(token: MutableMapping[str, Any]) -> None:
+    for key in TOKEN_FIELDS:
+        token.pop(key, None)

@@ -7,6 +7,7 @@ traits are written into the .ipynb when widget state is saved (design.md §2).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,17 @@ class OidcWidget(anywidget.AnyWidget):
     _esm = _STATIC / "widget.js"
     _css = _STATIC / "widget.css"
 
+    instance = traitlets.Unicode(help="Random id: one controller per widget in the page").tag(sync=True)
     config = traitlets.Dict(help="oidc-client-ts settings, checked by _config.check_config").tag(sync=True)
     timeout = traitlets.Float(120.0, help="Seconds the whole sign-in may take").tag(sync=True)
+    renew_before = traitlets.Float(60.0, help="Renew this many seconds before expiry").tag(sync=True)
 
     def __init__(self, *, on_message: Callable[[dict[str, Any]], None], **kwargs: Any) -> None:
         _static("widget.js"), _static("widget.css")
-        super().__init__(**kwargs)
+        super().__init__(instance=uuid.uuid4().hex, **kwargs)
         self._started = False
+        #: Whether the page has spoken yet: proof that its messages reach this kernel.
+        self.answered = False
         self._on_message = on_message
         # Not `_handle_msg`: that name would replace ipywidgets' own handler (design.md §6).
         self.on_msg(self._receive)
@@ -48,6 +53,7 @@ class OidcWidget(anywidget.AnyWidget):
     def _receive(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
+        self.answered = True
         if content.get("type") == "ready":
             # Start once per authenticate() call; views drawn later (a reload, a saved notebook
             # reopened) show the state instead of opening another popup.

@@ -1,4 +1,5 @@
 // oidc-client-ts, set up so that nothing reaches web storage, and the provider's metadata, checked.
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { InMemoryWebStorage, OidcClient, WebStorageStateStore, type OidcMetadata } from "oidc-client-ts";
 import { SignInError } from "./errors";
 import type { OidcConfig } from "./messages";
@@ -79,4 +80,16 @@ export async function loadMetadata(client: OidcClient, config: OidcConfig): Prom
     );
   }
   return metadata as OidcMetadata;
+}
+
+const jwksCache = new Map<string, JWTVerifyGetKey>();
+
+/** The provider's signing keys, fetched when first needed and refetched by jose on a new kid. */
+export function jwks(uri: string): JWTVerifyGetKey {
+  let keys = jwksCache.get(uri);
+  if (!keys) {
+    keys = createRemoteJWKSet(new URL(uri), { timeoutDuration: 10_000 });
+    jwksCache.set(uri, keys);
+  }
+  return keys;
 }

@@ -1,32 +1,16 @@
-// One sign-in per widget model: its state, shared by every view of the widget on the page.
-// The SignInResult (refresh and ID token included) lives here, in module memory, and nowhere else.
+// One widget model's view of sign-in: what the user sees and what its kernel is told. Tokens come
+// from a Session, which widgets of the same client share (session.ts).
 import type { AnyModel } from "@anywidget/types";
 import { SignInError } from "./errors";
-import type { PageMessage, Status, WidgetTraits } from "./messages";
+import type { OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
+import { clock, defaultRedirectUri } from "./page";
 import { signInWithPopup, type SignInResult } from "./popup";
+import { Session, sessionKey, sessions, type SessionEvent } from "./session";
+import { openPopup } from "./window";
 
 export interface View {
   status: Status;
   message: string;
-}
-
-function baseUrl(): string {
-  // JupyterLab 4 / Notebook 7 put it in #jupyter-config-data; the classic notebook on <body>.
-  let base: string | undefined;
-  const data = document.getElementById("jupyter-config-data");
-  if (data?.textContent) {
-    try {
-      base = JSON.parse(data.textContent).baseUrl;
-    } catch {
-      base = undefined;
-    }
-  }
-  base ??= document.body.dataset.baseUrl ?? "/";
-  return base.endsWith("/") ? base : `${base}/`;
-}
-
-export function defaultRedirectUri(): string {
-  return `${location.origin}${baseUrl()}oidc/redirect.html`;
 }
 
 function displayName(claims: SignInResult["claims"]): string {
@@ -36,27 +20,38 @@ function displayName(claims: SignInResult["claims"]): string {
   return "unknown user";
 }
 
-function clock(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
 export class Controller {
   view: View = { status: "idle", message: "Run this cell to sign in." };
   private listeners = new Set<() => void>();
   private generation = 0;
   private abort: AbortController | null = null;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  // Module memory only (design.md §3). Read by renewal and sign-out in later steps.
-  private result: SignInResult | null = null;
+  private session: Session | null = null;
+  private detach: (() => void) | null = null;
+  private finishSignOut: ((popup: Window) => Promise<void>) | null = null;
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
     model.on("msg:custom", (msg: { type?: string }) => {
-      if (msg?.type === "start" && this.view.status === "idle" && !this.signedIn) void this.start();
+      if (msg?.type === "start" && this.view.status === "idle") void this.start();
+      if (msg?.type === "logout") void this.signOut();
     });
   }
 
-  get signedIn(): boolean {
-    return this.result !== null;
+  private get config(): OidcConfig {
+    return this.model.get("config");
+  }
+
+  private get redirectUri(): string {
+    return (this.config.redirect_uri as string | undefined) ?? defaultRedirectUri();
+  }
+
+  /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
+  dispose(): void {
+    this.generation++;
+    this.abort?.abort();
+    this.detach?.();
+    this.detach = null;
+    this.session = null;
+    this.listeners.clear();
   }
 
   subscribe(listener: () => void): () => void {
@@ -79,25 +74,46 @@ export class Controller {
     this.send({ type: "error", error: err.code, message: err.message });
   }
 
+  /** The widget's button. A click is a user gesture: popups opened here are allowed. */
+  click(): void {
+    const { status } = this.view;
+    if (status === "signing_in") return this.cancel();
+    const finish = this.finishSignOut;
+    if (finish) {
+      this.finishSignOut = null;
+      void this.endAtProvider(() => finish(openPopup(this.config)), "Signed out, here and at the provider.");
+      return;
+    }
+    void this.start(status === "renew_needed");
+  }
+
   cancel(): void {
     this.generation++;
     this.abort?.abort();
     this.fail(new SignInError("cancelled", "Sign-in cancelled. Click Sign in to start again."));
   }
 
-  /** Start a sign-in. Call from a click handler, or right after the cell ran (its activation). */
-  async start(): Promise<void> {
+  /** Sign in, or join the page's live session for the same client without a new sign-in. */
+  async start(forceNew = false): Promise<void> {
     const generation = ++this.generation;
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
-    const config = this.model.get("config");
-    const redirectUri = (config.redirect_uri as string | undefined) ?? defaultRedirectUri();
+    const config = this.config;
+    const redirectUri = this.redirectUri;
+    const key = sessionKey(config, redirectUri);
+    const existing = sessions.get(key);
+    if (existing?.live && !forceNew) return this.attach(existing);
     this.set("signing_in", `Signing in at ${config.authority}… finish in the sign-in window.`);
     try {
-      const result = await signInWithPopup(config, {
+      const timeout = this.model.get("timeout");
+      const signedIn = await signInWithPopup(config, {
         redirectUri,
-        timeoutMs: this.model.get("timeout") * 1000,
+        deadline: Date.now() + timeout * 1000,
         signal: abort.signal,
+        timeoutMessage: (s) =>
+          `Sign-in did not finish within ${s} s. If the sign-in window showed an error about the ` +
+          `redirect URI, register exactly ${redirectUri} at the provider (or pass "redirect_uri" in ` +
+          "the config). Then click Try again.",
         onPopupClosed: () => {
           if (generation !== this.generation) return;
           this.fail(
@@ -109,31 +125,103 @@ export class Controller {
         },
       });
       if (generation !== this.generation) return;
-      this.result = result;
-      this.send({
-        type: "token",
-        access_token: result.access_token,
-        expires_at: result.expires_at,
-        scope: result.scope,
-        token_type: result.token_type,
-      });
-      const until = result.expires_at ? ` · token valid until ${clock(result.expires_at)}` : "";
-      this.set("signed_in", `Signed in as ${displayName(result.claims)}${until}`);
-      this.watchExpiry(result.expires_at);
+      const current = sessions.get(key);
+      if (current) current.replace(signedIn);
+      this.attach(current ?? new Session(key, config, signedIn, this.model.get("renew_before")));
     } catch (err) {
       if (generation !== this.generation) return;
       this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
     }
   }
 
-  private watchExpiry(expiresAt: number | null): void {
-    clearTimeout(this.expiryTimer);
-    if (!expiresAt) return;
-    const ms = expiresAt * 1000 - Date.now();
-    this.expiryTimer = setTimeout(() => {
-      if (this.view.status !== "signed_in") return;
-      this.result = null;
-      this.set("error", `The token expired at ${clock(expiresAt)}. Click Sign in to get a new one.`);
-    }, Math.max(0, ms));
+  private attach(session: Session): void {
+    if (this.session !== session) {
+      this.detach?.();
+      this.session = session;
+      this.detach = session.subscribe((e) => this.onSession(e));
+    }
+    this.deliver();
+  }
+
+  private deliver(): void {
+    const token = this.session?.current;
+    if (!token) return;
+    this.send({
+      type: "token",
+      access_token: token.access_token,
+      expires_at: token.expires_at,
+      scope: token.scope,
+      token_type: token.token_type,
+    });
+    const who = `Signed in as ${displayName(token.claims)}`;
+    if (!token.expires_at) return this.set("signed_in", who);
+    const until = clock(token.expires_at);
+    if (this.session?.renewable) return this.set("signed_in", `${who} · token valid until ${until}, renewed automatically`);
+    this.set(
+      "renew_needed",
+      `${who} · token valid until ${until}. This provider gives no refresh token: click Renew before then.`,
+    );
+  }
+
+  private onSession(e: SessionEvent): void {
+    if (e.kind === "token") return this.deliver();
+    if (e.kind === "renewal_failed") return this.fail(e.error);
+    this.detach?.();
+    this.detach = null;
+    this.session = null;
+    if (e.kind === "expired") {
+      this.set("error", "The access token has expired. Click Sign in to get a new one.");
+      this.send({ type: "expired" });
+    } else if (e.kind === "ended") {
+      this.set("signed_out", "Signed out.");
+      this.send({ type: "logged_out" });
+    }
+  }
+
+  /** Asked by the kernel (logout()): right after the cell ran, so a popup is usually allowed. */
+  async signOut(): Promise<void> {
+    const session = this.session;
+    if (!session) {
+      this.set("signed_out", "Signed out.");
+      this.send({ type: "logged_out" });
+      return;
+    }
+    let popup: Window | null = null;
+    if (session.endsAtProvider) {
+      try {
+        popup = openPopup(this.config);
+      } catch {
+        popup = null; // offered as a button below
+      }
+    }
+    const done = session.endsAtProvider
+      ? "Signed out, here and at the provider."
+      : "Signed out. The provider offers no sign-out endpoint, so its own session may remain.";
+    await this.endAtProvider(async () => {
+      const finish = await session.signOut(popup, this.redirectUri, this.signOutWait());
+      if (finish) {
+        this.finishSignOut = finish;
+        this.set("needs_click", "Signed out here. Click Sign out to also end your session at the provider.");
+      }
+    }, done);
+  }
+
+  private signOutWait() {
+    const timeout = this.model.get("timeout");
+    return {
+      deadline: Date.now() + timeout * 1000,
+      signal: new AbortController().signal,
+      timeoutMessage: (s: number) => `The provider did not confirm the sign-out within ${s} s.`,
+    };
+  }
+
+  private async endAtProvider(run: () => Promise<void>, done: string): Promise<void> {
+    try {
+      await run();
+      if (!this.finishSignOut) this.set("signed_out", done);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.set("error", `Signed out here, but ending the session at the provider failed (${text}).`);
+    }
   }
 }

@@ -13,7 +13,10 @@ export const ALLOWED_ALGORITHMS = [
 export interface IdTokenExpectations {
   issuer: string;
   client_id: string;
-  nonce: string;
+  /** The nonce sent with the authorization request; undefined on a refresh, which sends none. */
+  nonce?: string;
+  /** On a refresh: the subject of the first ID token, which must not change (Core §12.2). */
+  subject?: string;
   keys: JWTVerifyGetKey;
   /** Seconds of clock skew tolerated on exp and iat. */
   clockTolerance?: number;
@@ -59,6 +62,9 @@ export async function validateIdToken(idToken: string, expect: IdTokenExpectatio
   const now = Math.floor((expect.currentDate ?? new Date()).getTime() / 1000);
   if (typeof payload.iat !== "number" || payload.iat > now + tolerance) reject("iat lies in the future");
   // §3.1.3.7 item 11: the nonce sent in the authorization request must come back unchanged.
-  if (payload.nonce !== expect.nonce) reject("nonce does not match the one this page sent");
+  if (expect.nonce !== undefined && payload.nonce !== expect.nonce) {
+    reject("nonce does not match the one this page sent");
+  }
+  if (expect.subject !== undefined && payload.sub !== expect.subject) reject("sub changed on renewal");
   return payload;
 }

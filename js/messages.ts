@@ -12,13 +12,17 @@ export interface OidcConfig {
 
 /** Synced traits of OidcWidget. None of them ever holds a token: traits are saved into the .ipynb. */
 export interface WidgetTraits {
+  /** A random id per widget, so that the page finds one controller per model. */
+  instance: string;
   config: OidcConfig;
   /** Seconds the whole sign-in may take before the widget gives up and says why. */
   timeout: number;
+  /** Renew the access token this many seconds before it expires (at most half its lifetime). */
+  renew_before: number;
 }
 
 /** Kernel -> page. */
-export type KernelMessage = { type: "start" };
+export type KernelMessage = { type: "start" } | { type: "logout" };
 
 /**
  * Page -> kernel. The token message carries exactly these four fields: never the refresh token,
@@ -34,9 +38,18 @@ export type PageMessage =
       scope: string | null;
       token_type: string;
     }
-  | { type: "error"; error: ErrorCode | string; message: string };
+  | { type: "error"; error: ErrorCode | string; message: string }
+  | { type: "expired" }
+  | { type: "logged_out" };
 
-export type Status = "idle" | "signing_in" | "needs_click" | "signed_in" | "error";
+export type Status =
+  | "idle"
+  | "signing_in"
+  | "needs_click"
+  | "signed_in"
+  | "renew_needed"
+  | "signed_out"
+  | "error";
 
 /** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. */
 export type ErrorCode =
@@ -48,7 +61,8 @@ export type ErrorCode =
   | "token_request_failed"
   | "invalid_id_token"
   | "invalid_response"
-  | "cancelled";
+  | "cancelled"
+  | "renewal_failed";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";

@@ -1,30 +1,42 @@
 // anywidget entry point: draws the sign-in state and its one button.
-import type { AnyModel, RenderProps } from "@anywidget/types";
+//
+// anywidget imports each widget's script from its own blob: URL, which would give every widget its
+// own copy of this module and of its sessions. So a blob copy hands over to the copy the server
+// extension serves at one URL: one module instance, one set of sessions for the whole page.
+import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
-import type { WidgetTraits } from "./messages";
+import type { Status, WidgetTraits } from "./messages";
+import { sharedModuleUrl } from "./page";
 import "./widget.css";
 
-const controllers = new WeakMap<AnyModel<WidgetTraits>, Controller>();
+// Keyed by the model's instance id: anywidget hands initialize() and each render() a different
+// proxy object of the same model.
+const controllers = new Map<string, Controller>();
 
-function controllerFor(model: AnyModel<WidgetTraits>): Controller {
-  let controller = controllers.get(model);
-  if (!controller) {
-    controller = new Controller(model);
-    controllers.set(model, controller);
-  }
-  return controller;
-}
-
-const BUTTON: Record<string, string | null> = {
+const BUTTON: Record<Status, string | null> = {
   idle: null,
   signing_in: "Cancel",
-  needs_click: "Sign in",
+  needs_click: null, // "Sign in" or "Sign out", from the message
   signed_in: null,
+  renew_needed: "Renew",
+  signed_out: "Sign in",
   error: "Sign in",
 };
 
-function render({ model, el }: RenderProps<WidgetTraits>): () => void {
-  const controller = controllerFor(model);
+// Once per model: its controller listens to the kernel for the model's whole life.
+const initialize: Initialize<WidgetTraits> = ({ model }) => {
+  const id = model.get("instance");
+  const controller = new Controller(model);
+  controllers.set(id, controller);
+  return () => {
+    controller.dispose();
+    controllers.delete(id);
+  };
+};
+
+const render: Render<WidgetTraits> = ({ model, el }) => {
+  const controller = controllers.get(model.get("instance"));
+  if (!controller) return;
   const root = document.createElement("div");
   root.className = "ipython-oidc-client";
   const text = document.createElement("span");
@@ -34,17 +46,13 @@ function render({ model, el }: RenderProps<WidgetTraits>): () => void {
   button.type = "button";
   root.append(text, button);
   el.append(root);
-
-  button.addEventListener("click", () => {
-    if (controller.view.status === "signing_in") controller.cancel();
-    else void controller.start();
-  });
+  button.addEventListener("click", () => controller.click());
 
   const draw = () => {
     const { status, message } = controller.view;
     root.dataset.status = status;
     text.textContent = message;
-    const label = BUTTON[status];
+    const label = status === "needs_click" ? (/Sign out/.test(message) ? "Sign out" : "Sign in") : BUTTON[status];
     button.hidden = label === null;
     button.textContent = label ?? "";
   };
@@ -56,6 +64,17 @@ function render({ model, el }: RenderProps<WidgetTraits>): () => void {
     unsubscribe();
     root.remove();
   };
-}
+};
 
-export default { render };
+const local = { initialize, render };
+
+export default async function widget(): Promise<typeof local> {
+  if (!import.meta.url.startsWith("blob:")) return local;
+  try {
+    const shared = await import(/* @vite-ignore */ sharedModuleUrl());
+    return await shared.default();
+  } catch {
+    // No server extension on this page (another frontend): this copy works on its own.
+    return local;
+  }
+}

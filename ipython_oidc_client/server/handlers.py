@@ -17,7 +17,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-_STATIC = Path(__file__).parent.parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -37,7 +37,7 @@ _PAGE = """<!DOCTYPE html>
 
 @cache
 def _callback_script() -> tuple[bytes, str]:
-    path = _STATIC / "callback.js"
+    path = STATIC / "callback.js"
     if not path.is_file():
         raise web.HTTPError(
             500,

@@ -1,0 +1,94 @@
+// The popup window itself: opening it inside the user's gesture, and waiting for our callback page
+// to hand back the provider's answer, by postMessage or, when COOP cut window.opener, BroadcastChannel.
+import { SignInError } from "./errors";
+import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage, type OidcConfig } from "./messages";
+
+export interface WaitOptions {
+  /** When to give up, in ms since the epoch. */
+  deadline: number;
+  signal: AbortSignal;
+  /** Called once when the popup looks closed; the answer may still come (COOP cuts the handle). */
+  onPopupClosed: () => void;
+  /** Said when the deadline passes. */
+  timeoutMessage: (seconds: number) => string;
+}
+
+export function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function features(config: OidcConfig): string {
+  const custom = (config.popupWindowFeatures ?? {}) as Record<string, string | number | boolean>;
+  const size = { width: 500, height: 640, ...custom };
+  const left = Math.max(0, window.screenX + (window.outerWidth - Number(size.width)) / 2);
+  const top = Math.max(0, window.screenY + (window.outerHeight - Number(size.height)) / 2);
+  const all: Record<string, string | number | boolean> = { left, top, popup: true, ...size };
+  return Object.entries(all)
+    .map(([k, v]) => `${k}=${typeof v === "boolean" ? (v ? "yes" : "no") : v}`)
+    .join(",");
+}
+
+/** Open a blank popup now, synchronously: only inside a user activation does the browser allow it. */
+export function openPopup(config: OidcConfig): Window {
+  const popup = window.open("", `ipython-oidc-client-${randomToken().slice(0, 8)}`, features(config));
+  if (!popup) {
+    throw new SignInError("popup_blocked", "The browser blocked the sign-in window. Click Sign in to open it.");
+  }
+  return popup;
+}
+
+function stateOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.searchParams.get("state") ?? new URLSearchParams(parsed.hash.slice(1)).get("state");
+  } catch {
+    return null;
+  }
+}
+
+/** Resolve with the callback URL that answers `state`; reject at the deadline or on abort. */
+export function waitForCallback(popup: Window, state: string, opts: WaitOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const channel = new BroadcastChannel(callbackChannel(state));
+    const cleanups: Array<() => void> = [() => channel.close()];
+    const finish = (fn: () => void) => {
+      cleanups.forEach((c) => c());
+      fn();
+    };
+    const accept = (data: unknown) => {
+      const msg = data as Partial<CallbackMessage> | null;
+      if (msg?.source !== CALLBACK_SOURCE || typeof msg.url !== "string") return;
+      // Ignore anything not answering this very request: other scripts on the page can post too.
+      if (stateOf(msg.url) !== state) return;
+      finish(() => resolve(msg.url as string));
+    };
+    const onMessage = (e: MessageEvent) => {
+      if (e.origin === location.origin) accept(e.data);
+    };
+    window.addEventListener("message", onMessage);
+    cleanups.push(() => window.removeEventListener("message", onMessage));
+    channel.onmessage = (e) => accept(e.data);
+
+    let closedSeen = false;
+    const poll = setInterval(() => {
+      if (popup.closed && !closedSeen) {
+        closedSeen = true;
+        opts.onPopupClosed();
+      }
+    }, 500);
+    cleanups.push(() => clearInterval(poll));
+
+    const seconds = Math.round((opts.deadline - Date.now()) / 1000);
+    const timer = setTimeout(
+      () => finish(() => reject(new SignInError("timeout", opts.timeoutMessage(seconds)))),
+      Math.max(0, opts.deadline - Date.now()),
+    );
+    cleanups.push(() => clearTimeout(timer));
+
+    const onAbort = () => finish(() => reject(new SignInError("cancelled", "Cancelled.")));
+    if (opts.signal.aborted) onAbort();
+    opts.signal.addEventListener("abort", onAbort);
+    cleanups.push(() => opts.signal.removeEventListener("abort", onAbort));
+  });
+}
