@@ -91,7 +91,12 @@ class SignIn:
                     "in one cell and use the token in the next.",
                 )
             if waited > self.timeout + HANDSHAKE_SECONDS:
-                raise AuthenticationError("timeout", f"Sign-in did not finish within {self.timeout:.0f} s.")
+                raise AuthenticationError(
+                    "timeout",
+                    f"Sign-in did not finish within {self.timeout:.0f} s. If the widget says you are "
+                    "signed in, its messages are not reaching this kernel (seen after a kernel restart "
+                    "made outside JupyterLab): reload the page and run the cell again.",
+                )
             await asyncio.sleep(0.05)  # a condition polled with a deadline
         return self.token
 

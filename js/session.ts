@@ -1,7 +1,7 @@
 // A signed-in session, shared by every widget in the page that asks for the same client: its
 // tokens (the refresh and ID token only here, in module memory), renewal, revocation and sign-out.
 import type { OidcClient, OidcMetadata, RefreshState } from "oidc-client-ts";
-import { jwks } from "./client";
+import { jwks, revokeToken } from "./client";
 import { explain, SignInError } from "./errors";
 import { validateIdToken } from "./idtoken";
 import type { OidcConfig } from "./messages";
@@ -200,16 +200,28 @@ export class Session {
     const before = this.result;
     this.end();
     this.emit({ kind: "ended" });
+    let revokeFailure: unknown = null;
     if (before?.refresh_token && this.metadata.revocation_endpoint) {
-      await this.client.revokeToken(before.refresh_token, "refresh_token");
+      try {
+        await revokeToken(this.metadata, this.config.client_id, before.refresh_token, "refresh_token");
+      } catch (err) {
+        revokeFailure = err; // still end the provider session below, then say so
+      }
     }
-    if (!before || !this.endsAtProvider) return null;
+    const sayIfRevocationFailed = () => {
+      if (revokeFailure) throw revokeFailure instanceof Error ? revokeFailure : new Error(String(revokeFailure));
+    };
+    if (!before || !this.endsAtProvider) {
+      sayIfRevocationFailed();
+      return null;
+    }
     const finish = async (win: Window): Promise<void> => {
       try {
         const request = await this.client.createSignoutRequest({
           id_token_hint: before.id_token,
           post_logout_redirect_uri: postLogoutRedirectUri,
           request_type: "so:p",
+          state: "sign-out", // makes oidc-client-ts send a state, which routes the answer back here
         });
         win.location.replace(request.url);
         const url = await waitForCallback(win, request.state?.id ?? "", { ...wait, onPopupClosed: () => {} });
@@ -218,8 +230,8 @@ export class Session {
         if (!win.closed) win.close();
       }
     };
-    if (!popup) return finish;
-    await finish(popup);
-    return null;
+    if (popup) await finish(popup);
+    sayIfRevocationFailed();
+    return popup ? null : finish;
   }
 }

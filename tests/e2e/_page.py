@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from ._stack import Lab
 
 KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
 KERNEL_CONNECTED = "#jp-main-statusbar >> text=/\\| Idle/"
+
+
+def _has(marker: bytes) -> Callable[[str | bytes], bool]:
+    def check(payload: str | bytes) -> bool:
+        return marker in (payload if isinstance(payload, bytes) else payload.encode())
+
+    return check
 
 
 class NotebookPage:
@@ -27,20 +36,40 @@ class NotebookPage:
         self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
 
     def cell(self, index: int) -> Locator:
-        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+        # The notebook in the current tab: other tabs' notebooks stay in the DOM, hidden.
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+
+    def open_in_same_page(self, name: str) -> None:
+        """Open another notebook in this JupyterLab tab, from the file browser, as a person would."""
+        self.page.locator(".jp-DirListing-item", has_text=name).dblclick()
+        expect(self.page.locator(".lm-TabBar-tab.lm-mod-current", has_text=name)).to_be_visible()
+        self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
 
     def run(self, index: int) -> None:
         """Run one cell, as a person would: click into it, press Shift+Enter."""
         self.cell(index).locator(".jp-InputArea-editor").click()
         self.page.keyboard.press("Shift+Enter")
 
+    def restart_kernel(self) -> None:
+        self.page.get_by_role("menuitem", name="Kernel").click()
+        self.page.get_by_text("Restart Kernel…", exact=True).click()
+        # JupyterLab connects anew to the restarted kernel; it is ready once JupyterLab has its
+        # kernel_info_reply. Before that, a Shift+Enter would be lost.
+        with self.page.expect_event("websocket", timeout=60_000) as new_socket:
+            self.page.click(".jp-Dialog button.jp-mod-accept")
+        new_socket.value.wait_for_event("framereceived", predicate=_has(b"kernel_info_reply"), timeout=60_000)
+        self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
+
     def output(self, index: int) -> Locator:
         return self.cell(index).locator(".jp-OutputArea-output")
 
+    def wait_output(self, index: int, text: str, timeout: float = 30_000) -> str:
+        expect(self.output(index).last).to_contain_text(text, timeout=timeout)
+        return "\n".join(self.output(index).all_inner_texts())
+
     def run_and_wait(self, index: int, text: str, timeout: float = 30_000) -> str:
         self.run(index)
-        expect(self.output(index).last).to_contain_text(text, timeout=timeout)
-        return self.output(index).all_inner_texts().__str__()
+        return self.wait_output(index, text, timeout)
 
     def widget(self, index: int = 0) -> Locator:
         return self.cell(index).locator(".ipython-oidc-client")
@@ -57,11 +86,7 @@ class NotebookPage:
         in-page polling counts as a user gesture and would let a popup through.
         """
         kernel = [ws for ws in self.websockets if "/api/kernels/" in ws.url][-1]
-
-        def has_marker(payload: str | bytes) -> bool:
-            return marker.encode() in (payload if isinstance(payload, bytes) else payload.encode())
-
-        kernel.wait_for_event("framesent", predicate=has_marker, timeout=timeout)
+        kernel.wait_for_event("framesent", predicate=_has(marker.encode()), timeout=timeout)
 
     def storage(self) -> str:
         """Everything in web storage and the cookies this page's scripts can read."""

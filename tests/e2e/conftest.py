@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from ._stack import CHROMIUM, CHROMIUM_ARGS, Lab, Provider, start_lab, start_provider
 
 CLIENT_ID = "notebooks"
+OTHER_CLIENT_ID = "notebooks-b"
 BASE_URLS = ["/", "/user/alice/"]
 
 
@@ -32,7 +33,10 @@ def provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> 
     redirect_uris = [uri for lab in labs.values() for uri in (lab.redirect_uri(), f"{lab.url}redirect.html")]
     idp = start_provider(
         tmp_path_factory.mktemp("provider"),
-        [{"client_id": CLIENT_ID, "redirect_uris": redirect_uris}],
+        [
+            {"client_id": CLIENT_ID, "redirect_uris": redirect_uris},
+            {"client_id": OTHER_CLIENT_ID, "redirect_uris": redirect_uris},
+        ],
     )
     try:
         yield idp

@@ -1,6 +1,7 @@
 // A local OpenID Provider for the tests and the demo, on 127.0.0.1 only.
 //   node provider.mjs config.json
 // config.json: {"port": 9000, "clients": [{"client_id": "...", "redirect_uris": ["..."]}],
+//   (public clients, PKCE required; a confidential "resource-server" client may introspect tokens)
 //               "access_token_ttl": 3600, "spy_file": "/tmp/issued.jsonl"}
 // spy_file (tests only): every code and token this provider issues is appended there, so the tests
 // can prove that none of them leaks where it must not be.
@@ -11,14 +12,24 @@ const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const issuer = `http://127.0.0.1:${config.port}`;
 
 const provider = new Provider(issuer, {
-  clients: config.clients.map((c) => ({
-    client_id: c.client_id,
-    token_endpoint_auth_method: "none", // a public client: PKCE is required for it by default
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    redirect_uris: c.redirect_uris,
-    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
-  })),
+  clients: [
+    ...config.clients.map((c) => ({
+      client_id: c.client_id,
+      token_endpoint_auth_method: "none", // a public client: PKCE is required for it by default
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      redirect_uris: c.redirect_uris,
+      post_logout_redirect_uris: c.post_logout_redirect_uris ?? c.redirect_uris,
+    })),
+    // A resource server, as an API would be: it may introspect tokens (RFC 7662).
+    {
+      client_id: "resource-server",
+      client_secret: "resource-server-secret",
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+    },
+  ],
   // Put the profile claims into the ID token too, as Keycloak, Entra ID and Okta do.
   conformIdTokenClaims: false,
   claims: {
