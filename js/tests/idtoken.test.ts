@@ -214,3 +214,14 @@ test('an unsecured token (alg "none") is rejected', async () => {
 test("a token that is not a JWS at all is rejected", async () => {
   await assertRejected(validateIdToken("not-a-jwt", expectations()), /failed validation/);
 });
+
+test("on a refresh (no nonce expected), an ID token without a nonce passes", async () => {
+  const token = await sign(claims({ nonce: undefined }));
+  const payload = await validateIdToken(token, expectations({ nonce: undefined, subject: "user-1234" }));
+  assert.equal(payload.sub, "user-1234");
+});
+
+test("on a refresh, an ID token for another subject is rejected", async () => {
+  const token = await sign(claims({ nonce: undefined, sub: "someone-else" }));
+  await assertRejected(validateIdToken(token, expectations({ nonce: undefined, subject: "user-1234" })), /sub/);
+});

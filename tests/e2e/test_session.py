@@ -190,7 +190,8 @@ def test_hostile_cell_finds_no_refresh_or_id_token_in_the_page(
     name = _notebook(
         lab,
         [
-            f"from ipython_oidc_client import authenticate\ntoken = {{}}\ns = authenticate({_config(provider)!r}, token)",
+            "from ipython_oidc_client import authenticate\ntoken = {}\n"
+            f"s = authenticate({_config(provider)!r}, token)",
             HOSTILE.replace("DUMP", dump),
         ],
     )

@@ -16,7 +16,7 @@ const provider = new Provider(issuer, {
     ...config.clients.map((c) => ({
       client_id: c.client_id,
       token_endpoint_auth_method: "none", // a public client: PKCE is required for it by default
-      grant_types: ["authorization_code", "refresh_token"],
+      grant_types: c.grant_types ?? ["authorization_code", "refresh_token"],
       response_types: ["code"],
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris ?? c.redirect_uris,
