@@ -57,14 +57,14 @@ def test_expired_token_refuses_to_authenticate_saying_when_and_what_to_do() -> N
 
 
 def test_missing_token_says_to_finish_signing_in() -> None:
-    with pytest.raises(AuthenticationError, match="no access token yet.*Finish signing in"):
+    with pytest.raises(AuthenticationError, match=r"no access token yet.*Finish signing in"):
         _ = Token().headers
 
 
 def test_missing_token_after_a_failed_sign_in_gives_the_reason() -> None:
     token = Token()
     token._reason = lambda: AuthenticationError("access_denied", "The provider refused.")
-    with pytest.raises(AuthenticationError, match="Sign-in failed: The provider refused."):
+    with pytest.raises(AuthenticationError, match=r"Sign-in failed: The provider refused\."):
         _ = token.access_token
 
 

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import IPython.display
 import ipykernel._version
+import IPython.display
 import pytest
 
 import ipython_oidc_client._signin as signin_module
