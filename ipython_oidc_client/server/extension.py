@@ -5,6 +5,7 @@ from __future__ import annotations
 from jupyter_server.extension.application import ExtensionApp
 
 from .handlers import STATIC, CallbackPageHandler, CallbackScriptHandler
+from .redirect_mode import ReturnHandler, ReturnPathHandler
 
 
 class OidcExtension(ExtensionApp):
@@ -22,5 +23,7 @@ class OidcExtension(ExtensionApp):
                 # The path the original package told users to register at their provider.
                 (r"/redirect\.html", CallbackPageHandler),
                 (r"/oidc/callback\.js", CallbackScriptHandler),
+                (r"/oidc/return-path", ReturnPathHandler),
+                (r"/oidc/return", ReturnHandler),
             ]
         )

@@ -1,0 +1,67 @@
+"""Full-page redirect mode: keep the notebook's path in a cookie while the browser visits the
+identity provider, and send the browser back there afterwards.
+
+POST {base_url}oidc/return-path  {"path": "...", "https": true|false}   keeps the path (XSRF-checked)
+GET  {base_url}oidc/return                                             goes back, clears the cookie
+"""
+
+from __future__ import annotations
+
+import json
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+from .return_path import ReturnPathError, check_return_path
+
+#: Our own name, so as not to collide with Jupyter's or another extension's cookies.
+COOKIE = "ipython_oidc_client_return"
+#: Long enough to sign in, short enough that a stale path is not reused later.
+MAX_AGE_SECONDS = 600
+
+
+class ReturnPathHandler(ExtensionHandlerMixin, APIHandler):
+    """Keep the return path. jupyter_server checks the XSRF token of this POST (never disabled)."""
+
+    @web.authenticated
+    def post(self) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+            path = check_return_path(body.get("path") if isinstance(body, dict) else None, self.base_url)
+        except (ValueError, ReturnPathError) as err:
+            self.set_status(400)
+            self.finish({"message": f"Return path refused: {err}. Reload the notebook and try again."})
+            return
+        # Secure whenever the browser is on https, which a TLS-terminating proxy hides from
+        # request.protocol unless trust_xheaders is set (design.md §4).
+        secure = self.request.protocol == "https" or body.get("https") is True
+        self.set_signed_cookie(
+            COOKIE,
+            path,
+            expires_days=None,
+            path=self.base_url,
+            httponly=True,
+            secure=secure,
+            samesite="Lax",
+            max_age=MAX_AGE_SECONDS,
+        )
+        self.set_status(204)
+        self.finish()
+
+
+class ReturnHandler(ExtensionHandlerMixin, JupyterHandler):
+    """Go back to the kept path (checked again), or to the base URL; the cookie is cleared."""
+
+    @web.authenticated
+    def get(self) -> None:
+        kept = self.get_signed_cookie(COOKIE, max_age_days=MAX_AGE_SECONDS / 86400)
+        self.clear_cookie(COOKIE, path=self.base_url)
+        self.set_header("Cache-Control", "no-store")
+        target = self.base_url
+        if kept:
+            try:
+                target = check_return_path(kept.decode("utf-8"), self.base_url)
+            except (UnicodeDecodeError, ReturnPathError) as err:
+                self.log.warning("ipython_oidc_client: return path refused (%s); going to the base URL", err)
+        self.redirect(target)
