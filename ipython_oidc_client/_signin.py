@@ -28,7 +28,12 @@ class SignIn:
     """
 
     def __init__(
-        self, config: dict[str, Any], token: MutableMapping[str, Any], timeout: float, renew_before: float
+        self,
+        config: dict[str, Any],
+        token: MutableMapping[str, Any],
+        timeout: float,
+        renew_before: float,
+        mode: str = "popup",
     ) -> None:
         self.token = token
         self.timeout = timeout
@@ -40,7 +45,7 @@ class SignIn:
         if isinstance(token, Token):
             token._reason = lambda: self.error
         self.widget = OidcWidget(
-            config=config, timeout=timeout, renew_before=renew_before, on_message=self._on_message
+            config=config, timeout=timeout, renew_before=renew_before, mode=mode, on_message=self._on_message
         )
 
     def _on_message(self, content: dict[str, Any]) -> None:
@@ -118,6 +123,7 @@ def authenticate(
     *,
     timeout: float = 120.0,
     renew_before: float = 60.0,
+    mode: str = "popup",
 ) -> SignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
@@ -125,8 +131,9 @@ def authenticate(
     ``token`` is filled in place with ``access_token``, ``expires_at``, ``scope`` and
     ``token_type`` once the user has signed in, without re-running the cell, and kept current:
     the page renews the access token ``renew_before`` seconds before it expires (at most half its
-    lifetime). ``timeout`` bounds the sign-in, in seconds. Returns a SignIn; ``await`` it to get
-    the token in the same cell (ipykernel ≥ 7).
+    lifetime). ``timeout`` bounds the sign-in, in seconds. ``mode="redirect"`` takes the whole tab
+    to the provider and back instead of a popup. Returns a SignIn; ``await`` it to get the token in
+    the same cell (ipykernel ≥ 7).
     """
     from IPython.display import display
 
@@ -134,13 +141,15 @@ def authenticate(
     seconds = check_timeout(timeout)
     if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
         raise ValueError(f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+    if mode not in ("popup", "redirect"):
+        raise ValueError(f"mode must be 'popup' or 'redirect', got {mode!r}.")
     if token is None:
         token = Token()
     elif not isinstance(token, MutableMapping):
         raise TypeError(
             f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
         )
-    signin = SignIn(checked, token, seconds, float(renew_before))
+    signin = SignIn(checked, token, seconds, float(renew_before), mode)
     display(signin.widget)  # type: ignore[no-untyped-call]
     return signin
 

@@ -1,7 +1,7 @@
 // The callback page's script ({base_url}oidc/redirect.html). In popup mode it hands the callback URL
 // (code and state, or error and state) to the notebook page that opened the popup, then closes.
 // It makes no request and stores nothing: the token exchange happens in the notebook page.
-import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage } from "./messages";
+import { CALLBACK_SOURCE, callbackChannel, PENDING, RESPONSE, type CallbackMessage } from "./messages";
 
 function show(text: string): void {
   const el = document.getElementById("message");
@@ -16,6 +16,15 @@ function main(): void {
   history.replaceState(null, "", location.pathname);
   if (!state) {
     show("This page finishes a sign-in started from a notebook. Run authenticate() in a notebook to sign in.");
+    return;
+  }
+  // Redirect mode: this tab left the notebook for the provider. Keep the answer for the widget
+  // (this tab's sessionStorage, taken and deleted by it) and let the server send us back.
+  const pending = sessionStorage.getItem(PENDING);
+  if (!window.opener && pending && JSON.parse(pending).state === state) {
+    sessionStorage.setItem(RESPONSE, url);
+    show("Signed in. Going back to the notebook…");
+    location.replace(`${document.body.dataset.baseUrl ?? "/"}oidc/return`);
     return;
   }
   const message: CallbackMessage = { source: CALLBACK_SOURCE, url };

@@ -1,13 +1,26 @@
 // oidc-client-ts, set up so that nothing reaches web storage, and the provider's metadata, checked.
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { InMemoryWebStorage, OidcClient, WebStorageStateStore, type OidcMetadata } from "oidc-client-ts";
+import {
+  InMemoryWebStorage,
+  OidcClient,
+  WebStorageStateStore,
+  type OidcMetadata,
+  type StateStore,
+} from "oidc-client-ts";
 import { SignInError } from "./errors";
 import type { OidcConfig } from "./messages";
 
 // Settings that belong to the widget, not to oidc-client-ts's OidcClient.
 const WIDGET_ONLY = new Set(["popup_redirect_uri", "popupWindowFeatures"]);
 
-export function createClient(config: OidcConfig, redirectUri: string): OidcClient {
+export function createClient(
+  config: OidcConfig,
+  redirectUri: string,
+  // design.md §3: in popup mode the PKCE verifier, state and nonce live in this module's memory only;
+  // oidc-client-ts would otherwise put them in localStorage, where any kernel-emitted script reads
+  // them. Redirect mode passes a sessionStorage store (js/redirect.ts).
+  stateStore: StateStore = new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+): OidcClient {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (!WIDGET_ONLY.has(key)) settings[key] = value;
@@ -18,9 +31,8 @@ export function createClient(config: OidcConfig, redirectUri: string): OidcClien
     // RFC 9700 §2.1.1: authorization code with PKCE only (oidc-client-ts sends S256).
     response_type: "code",
     disablePKCE: false,
-    // design.md §3: the PKCE verifier, state and nonce live in this module's memory only;
-    // oidc-client-ts would otherwise put them in localStorage, where any kernel-emitted script reads them.
-    stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    stateStore,
+    staleStateAgeInSeconds: (config.staleStateAgeInSeconds as number | undefined) ?? 600,
     requestTimeoutInSeconds: (config.requestTimeoutInSeconds as number | undefined) ?? 10,
   });
 }

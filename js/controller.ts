@@ -4,7 +4,8 @@ import type { AnyModel } from "@anywidget/types";
 import { SignInError } from "./errors";
 import type { OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
 import { clock, defaultRedirectUri } from "./page";
-import { signInWithPopup, type SignInResult } from "./popup";
+import { signInWithPopup, type SignedIn, type SignInResult } from "./popup";
+import { finishRedirect, startRedirect } from "./redirect";
 import { Session, sessionKey, sessions, type SessionEvent } from "./session";
 import { openPopup } from "./window";
 
@@ -34,6 +35,37 @@ export class Controller {
       if (msg?.type === "start" && this.view.status === "idle") void this.start();
       if (msg?.type === "logout") void this.signOut();
     });
+    void this.resume();
+  }
+
+  /** Back from a full-page sign-in that this widget started: finish it, without a click. */
+  private async resume(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const signedIn = await finishRedirect(this.config, this.redirectUri, this.model.get("instance"));
+      if (signedIn && generation === this.generation) this.adopt(signedIn);
+    } catch (err) {
+      this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
+    }
+  }
+
+  private adopt(signedIn: SignedIn): void {
+    const key = sessionKey(this.config, this.redirectUri);
+    const current = sessions.get(key);
+    if (current) current.replace(signedIn);
+    this.attach(current ?? new Session(key, this.config, signedIn, this.model.get("renew_before")));
+  }
+
+  /** Sign in by taking this whole tab to the provider and back (the widget's second button). */
+  async redirect(): Promise<void> {
+    this.generation++;
+    this.abort?.abort();
+    this.set("signing_in", `Going to ${this.config.authority} to sign in…`);
+    try {
+      await startRedirect(this.config, this.redirectUri, this.model.get("instance"));
+    } catch (err) {
+      this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
+    }
   }
 
   private get config(): OidcConfig {
@@ -103,6 +135,7 @@ export class Controller {
     const key = sessionKey(config, redirectUri);
     const existing = sessions.get(key);
     if (existing?.live && !forceNew) return this.attach(existing);
+    if (this.model.get("mode") === "redirect") return this.redirect();
     this.set("signing_in", `Signing in at ${config.authority}… finish in the sign-in window.`);
     try {
       const timeout = this.model.get("timeout");
@@ -125,9 +158,7 @@ export class Controller {
         },
       });
       if (generation !== this.generation) return;
-      const current = sessions.get(key);
-      if (current) current.replace(signedIn);
-      this.attach(current ?? new Session(key, config, signedIn, this.model.get("renew_before")));
+      this.adopt(signedIn);
     } catch (err) {
       if (generation !== this.generation) return;
       this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));

@@ -19,6 +19,8 @@ export interface WidgetTraits {
   timeout: number;
   /** Renew the access token this many seconds before it expires (at most half its lifetime). */
   renew_before: number;
+  /** "popup" (the default) or "redirect": the whole tab goes to the provider and back. */
+  mode: "popup" | "redirect";
 }
 
 /** Kernel -> page. */
@@ -62,7 +64,8 @@ export type ErrorCode =
   | "invalid_id_token"
   | "invalid_response"
   | "cancelled"
-  | "renewal_failed";
+  | "renewal_failed"
+  | "redirect_failed";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";
@@ -76,3 +79,7 @@ export interface CallbackMessage {
   source: typeof CALLBACK_SOURCE;
   url: string;
 }
+
+/** sessionStorage keys of redirect mode (js/redirect.ts), read by the callback page too. */
+export const PENDING = "ipython-oidc-client.pending";
+export const RESPONSE = "ipython-oidc-client.response";

@@ -44,9 +44,15 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
   const button = document.createElement("button");
   button.className = "ipython-oidc-client-button";
   button.type = "button";
-  root.append(text, button);
+  // Where a popup cannot be had: the whole tab goes to the provider and comes back.
+  const here = document.createElement("button");
+  here.className = "ipython-oidc-client-button";
+  here.type = "button";
+  here.textContent = "Sign in in this tab";
+  root.append(text, button, here);
   el.append(root);
   button.addEventListener("click", () => controller.click());
+  here.addEventListener("click", () => void controller.redirect());
 
   const draw = () => {
     const { status, message } = controller.view;
@@ -55,6 +61,7 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
     const label = status === "needs_click" ? (/Sign out/.test(message) ? "Sign out" : "Sign in") : BUTTON[status];
     button.hidden = label === null;
     button.textContent = label ?? "";
+    here.hidden = !(status === "needs_click" && label === "Sign in");
   };
   draw();
   const unsubscribe = controller.subscribe(draw);

@@ -26,7 +26,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="referrer" content="no-referrer">
 <title>Signing in…</title>
 </head>
-<body>
+<body data-base-url="{base_url}">
 <p id="message">Finishing sign-in…</p>
 <noscript><p>Sign-in needs JavaScript in this window.</p></noscript>
 <script src="{script}"></script>
@@ -88,7 +88,7 @@ class CallbackPageHandler(_NoStoreHandler):
         _, version = _callback_script()
         script = url_path_join(self.base_url, "oidc/callback.js") + f"?v={version}"
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(_PAGE.format(script=escape(script, quote=True)))
+        self.finish(_PAGE.format(script=escape(script, quote=True), base_url=escape(self.base_url, quote=True)))
 
 
 class CallbackScriptHandler(_NoStoreHandler):
