@@ -88,7 +88,9 @@ class CallbackPageHandler(_NoStoreHandler):
         _, version = _callback_script()
         script = url_path_join(self.base_url, "oidc/callback.js") + f"?v={version}"
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(_PAGE.format(script=escape(script, quote=True), base_url=escape(self.base_url, quote=True)))
+        self.finish(
+            _PAGE.format(script=escape(script, quote=True), base_url=escape(self.base_url, quote=True))
+        )
 
 
 class CallbackScriptHandler(_NoStoreHandler):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from ._stack import Lab
 
-KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
-KERNEL_CONNECTED = "#jp-main-statusbar >> text=/\\| Idle/"
+KERNEL_IDLE = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]'
 
 
 def _has(marker: bytes) -> Callable[[str | bytes], bool]:
@@ -20,20 +20,42 @@ def _has(marker: bytes) -> Callable[[str | bytes], bool]:
 
 
 class NotebookPage:
-    def __init__(self, context: BrowserContext, lab: Lab, name: str) -> None:
+    """A notebook open in JupyterLab 4 (``frontend="lab"``) or Notebook 7 (``"notebook"``)."""
+
+    def __init__(self, context: BrowserContext, lab: Lab, name: str, frontend: str = "lab") -> None:
         self.page: Page = context.new_page()
         self.lab = lab
+        self.frontend = frontend
         self.errors: list[str] = []
         self.websockets: list[WebSocket] = []
+        self.kernel_ready = False
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("websocket", lambda ws: self.websockets.append(ws))
-        # ?reset: the servers live for the whole session, and JupyterLab would otherwise restore the
-        # workspace of the previous test, notebook tabs included.
-        self.page.goto(f"{lab.url}lab/tree/{name}?reset&token={lab.token}")
-        # Shift+Enter before the kernel is ready is silently dropped (design.md §6).
-        self.page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
-        # The indicator turns idle before the kernel's connection is up; the status bar waits for it.
-        self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
+        self.page.on("websocket", self._watch)
+        if frontend == "lab":
+            # ?reset: the servers live for the whole session, and JupyterLab would otherwise restore
+            # the workspace of the previous test, notebook tabs included.
+            self.page.goto(f"{lab.url}lab/tree/{name}?reset&token={lab.token}")
+        else:
+            self.page.goto(f"{lab.url}notebooks/{name}?token={lab.token}")
+        self.wait_kernel_ready()
+
+    def _watch(self, ws: WebSocket) -> None:
+        self.websockets.append(ws)
+        if "/api/kernels/" in ws.url:
+            seen = _has(b"kernel_info_reply")
+            ws.on(
+                "framereceived",
+                lambda payload: setattr(self, "kernel_ready", self.kernel_ready or seen(payload)),
+            )
+
+    def wait_kernel_ready(self, timeout: float = 60.0) -> None:
+        """Shift+Enter before the kernel is ready is silently dropped (design.md §6); the frontend
+        is ready once it has the kernel's kernel_info_reply on its websocket."""
+        deadline = time.monotonic() + timeout
+        while not self.kernel_ready:
+            assert time.monotonic() < deadline, "the kernel did not become ready"
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
+        self.page.wait_for_selector(KERNEL_IDLE, timeout=timeout * 1000)
 
     def cell(self, index: int) -> Locator:
         # The notebook in the current tab: other tabs' notebooks stay in the DOM, hidden.
@@ -42,8 +64,9 @@ class NotebookPage:
     def open_in_same_page(self, name: str) -> None:
         """Open another notebook in this JupyterLab tab, from the file browser, as a person would."""
         self.page.locator(".jp-DirListing-item", has_text=name).dblclick()
+        self.kernel_ready = False
         expect(self.page.locator(".lm-TabBar-tab.lm-mod-current", has_text=name)).to_be_visible()
-        self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
+        self.wait_kernel_ready()
 
     def run(self, index: int) -> None:
         """Run one cell, as a person would: click into it, press Shift+Enter."""
@@ -53,12 +76,10 @@ class NotebookPage:
     def restart_kernel(self) -> None:
         self.page.get_by_role("menuitem", name="Kernel").click()
         self.page.get_by_text("Restart Kernel…", exact=True).click()
-        # JupyterLab connects anew to the restarted kernel; it is ready once JupyterLab has its
-        # kernel_info_reply. Before that, a Shift+Enter would be lost.
-        with self.page.expect_event("websocket", timeout=60_000) as new_socket:
-            self.page.click(".jp-Dialog button.jp-mod-accept")
-        new_socket.value.wait_for_event("framereceived", predicate=_has(b"kernel_info_reply"), timeout=60_000)
-        self.page.locator(KERNEL_CONNECTED).wait_for(timeout=60_000)
+        # JupyterLab connects anew to the restarted kernel and asks it for kernel_info.
+        self.kernel_ready = False
+        self.page.click(".jp-Dialog button.jp-mod-accept")
+        self.wait_kernel_ready()
 
     def output(self, index: int) -> Locator:
         return self.cell(index).locator(".jp-OutputArea-output")

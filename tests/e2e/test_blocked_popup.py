@@ -52,8 +52,10 @@ def test_blocked_popup_offers_a_sign_in_button_that_works(
     nb.wait_sent_to_kernel('"needs_click"')
     text = nb.wait_status("needs_click", timeout=5_000)
     assert "blocked the sign-in window" in text, text
-    button = nb.widget().locator("button")
+    button = nb.widget().locator("button", has_text="Sign in").first
     expect(button).to_have_text("Sign in")
+    # …and the full-page way, which needs no popup at all.
+    expect(nb.widget().locator("button", has_text="Sign in in this tab")).to_be_visible()
     with nb.page.expect_popup() as popup_info:
         button.click()
     sign_in(popup_info.value)

@@ -53,7 +53,7 @@ def test_access_denied_is_shown_and_reaches_the_kernel(
     text = nb.wait_status("error")
     assert "access_denied" in text and "End-User aborted interaction" in text, text
     assert "click Try again" in text, text
-    expect(nb.widget().locator("button")).to_have_text("Sign in")
+    expect(nb.widget().locator("button:visible")).to_have_text("Sign in")
     nb.run_and_wait(1, "kernel-error access_denied error")
 
 
@@ -78,7 +78,7 @@ def test_closed_popup_is_shown_and_reaches_the_kernel(
     popup.close()
     text = nb.wait_status("error", timeout=10_000)
     assert "sign-in window was closed" in text, text
-    expect(nb.widget().locator("button")).to_have_text("Sign in")
+    expect(nb.widget().locator("button:visible")).to_have_text("Sign in")
     nb.run_and_wait(1, "kernel-error popup_closed error")
 
 

@@ -1,5 +1,5 @@
-"""Sign in from a cell in JupyterLab 4, against oidc-provider, in Chromium: the access token (only)
-reaches the kernel, without re-running the cell."""
+"""Sign in from a cell in JupyterLab 4 and Notebook 7, against oidc-provider, in Chromium: the
+access token (only) reaches the kernel, without re-running the cell."""
 
 from __future__ import annotations
 
@@ -61,9 +61,16 @@ def _cells(provider: Provider, dump: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("base_url", ["/user/alice/", "/"])
+@pytest.mark.parametrize(
+    ("frontend", "base_url"), [("lab", "/user/alice/"), ("lab", "/"), ("notebook", "/user/alice/")]
+)
 def test_sign_in_puts_only_the_access_token_in_the_kernel(
-    base_url: str, labs: dict[str, Lab], provider: Provider, context: BrowserContext, tmp_path: Path
+    frontend: str,
+    base_url: str,
+    labs: dict[str, Lab],
+    provider: Provider,
+    context: BrowserContext,
+    tmp_path: Path,
 ) -> None:
     lab = labs[base_url]
     name = f"signin-{uuid.uuid4().hex[:8]}.ipynb"
@@ -71,7 +78,7 @@ def test_sign_in_puts_only_the_access_token_in_the_kernel(
     write_notebook(lab.root / name, _cells(provider, dump))
     issued_before = len(provider.issued())
 
-    nb = NotebookPage(context, lab, name)
+    nb = NotebookPage(context, lab, name, frontend)
     with nb.page.expect_popup() as popup_info:
         nb.run(0)
     popup = popup_info.value
