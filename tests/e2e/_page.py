@@ -1,4 +1,5 @@
-"""Drive a notebook in JupyterLab 4 through Playwright, waiting on conditions with deadlines."""
+"""Drive a notebook in JupyterLab 4, Notebook 7 or the classic notebook through Playwright,
+waiting on conditions with deadlines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,25 @@ from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from ._stack import Lab
 
-KERNEL_IDLE = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]'
+# Per frontend: the notebook's URL, its cells, a cell's editor and outputs, "kernel idle".
+# JupyterLab keeps other tabs' notebooks in the DOM, hidden: look in the current one only.
+_LAB = {
+    "cell": ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell",
+    "editor": ".jp-InputArea-editor",
+    "output": ".jp-OutputArea-output",
+    "idle": '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]',
+}
+FRONTENDS = {
+    "lab": {**_LAB, "url": "lab/tree/{name}?reset&token={token}"},
+    "notebook": {**_LAB, "url": "notebooks/{name}?token={token}"},
+    "classic": {
+        "url": "nbclassic/notebooks/{name}?token={token}",
+        "cell": "#notebook-container .cell",
+        "editor": ".input_area .CodeMirror",
+        "output": ".output_subarea",
+        "idle": "#kernel_indicator_icon.kernel_idle_icon",
+    },
+}
 
 
 def _has(marker: bytes) -> Callable[[str | bytes], bool]:
@@ -20,7 +39,8 @@ def _has(marker: bytes) -> Callable[[str | bytes], bool]:
 
 
 class NotebookPage:
-    """A notebook open in JupyterLab 4 (``frontend="lab"``) or Notebook 7 (``"notebook"``)."""
+    """A notebook open in JupyterLab 4 (``frontend="lab"``), Notebook 7 (``"notebook"``) or the
+    classic notebook (``"classic"``, nbclassic)."""
 
     def __init__(self, context: BrowserContext, lab: Lab, name: str, frontend: str = "lab") -> None:
         self.page: Page = context.new_page()
@@ -31,12 +51,10 @@ class NotebookPage:
         self.kernel_ready = False
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("websocket", self._watch)
-        if frontend == "lab":
-            # ?reset: the servers live for the whole session, and JupyterLab would otherwise restore
-            # the workspace of the previous test, notebook tabs included.
-            self.page.goto(f"{lab.url}lab/tree/{name}?reset&token={lab.token}")
-        else:
-            self.page.goto(f"{lab.url}notebooks/{name}?token={lab.token}")
+        self.ui = FRONTENDS[frontend]
+        # JupyterLab's ?reset: the servers live for the whole session, and JupyterLab would
+        # otherwise restore the workspace of the previous test, notebook tabs included.
+        self.page.goto(lab.url + self.ui["url"].format(name=name, token=lab.token))
         self.wait_kernel_ready()
 
     def _watch(self, ws: WebSocket) -> None:
@@ -55,11 +73,10 @@ class NotebookPage:
         while not self.kernel_ready:
             assert time.monotonic() < deadline, "the kernel did not become ready"
             self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
-        self.page.wait_for_selector(KERNEL_IDLE, timeout=timeout * 1000)
+        self.page.wait_for_selector(self.ui["idle"], timeout=timeout * 1000)
 
     def cell(self, index: int) -> Locator:
-        # The notebook in the current tab: other tabs' notebooks stay in the DOM, hidden.
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+        return self.page.locator(self.ui["cell"]).nth(index)
 
     def open_in_same_page(self, name: str) -> None:
         """Open another notebook in this JupyterLab tab, from the file browser, as a person would."""
@@ -70,7 +87,7 @@ class NotebookPage:
 
     def run(self, index: int) -> None:
         """Run one cell, as a person would: click into it, press Shift+Enter."""
-        self.cell(index).locator(".jp-InputArea-editor").click()
+        self.cell(index).locator(self.ui["editor"]).click()
         self.page.keyboard.press("Shift+Enter")
 
     def restart_kernel(self) -> None:
@@ -82,7 +99,7 @@ class NotebookPage:
         self.wait_kernel_ready()
 
     def output(self, index: int) -> Locator:
-        return self.cell(index).locator(".jp-OutputArea-output")
+        return self.cell(index).locator(self.ui["output"])
 
     def wait_output(self, index: int, text: str, timeout: float = 30_000) -> str:
         expect(self.output(index).last).to_contain_text(text, timeout=timeout)

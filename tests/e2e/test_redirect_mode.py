@@ -15,7 +15,7 @@ from .conftest import CLIENT_ID
 BASE = "/user/alice/"
 
 
-@pytest.mark.parametrize("frontend", ["lab", "notebook"])
+@pytest.mark.parametrize("frontend", ["lab", "notebook", "classic"])
 def test_redirect_mode_signs_in_and_comes_back_to_the_notebook(
     frontend: str, labs: dict[str, Lab], provider: Provider, context: BrowserContext
 ) -> None:
