@@ -33,3 +33,10 @@ echo "== Python packages in .venv"
 .venv/bin/python -m pip install -q --upgrade pip
 # Installing the package runs the npm build (hatch-jupyter-builder) into ipython_oidc_client/static.
 .venv/bin/python -m pip install -q -e ".[dev]"
+
+if [[ $with_browser == 1 ]]; then
+  echo "== the classic notebook (notebook<7) in .venv-nb6, for its end-to-end tests"
+  [[ -x .venv-nb6/bin/python ]] || python3 -m venv .venv-nb6
+  .venv-nb6/bin/python -m pip install -q --upgrade pip
+  .venv-nb6/bin/python -m pip install -q "notebook<7" requests -e .
+fi

@@ -10,12 +10,18 @@ import hashlib
 from functools import cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jupyter_server.auth.decorator import allow_unauthenticated
-from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
 from tornado import web
+
+# The logic lives in mixins, put on jupyter_server's handler classes, or on notebook 6's where that
+# server runs them (server/extension.py). For type checking, they are jupyter_server handlers.
+if TYPE_CHECKING:
+    from jupyter_server.base.handlers import JupyterHandler as _Handler
+else:
+    _Handler = object
 
 STATIC = Path(__file__).parent.parent / "static"
 
@@ -47,7 +53,7 @@ def _callback_script() -> tuple[bytes, str]:
     return body, hashlib.sha256(body).hexdigest()[:16]
 
 
-class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):
+class NoStore(_Handler):
     def set_default_headers(self) -> None:
         super().set_default_headers()
         # The page's URL carries the code and state (RFC 6749 §10.5, §4.1.2): keep it out of caches
@@ -70,13 +76,16 @@ class _NoStoreHandler(ExtensionHandlerMixin, JupyterHandler):
         )
 
 
-class CallbackPageHandler(_NoStoreHandler):
+class CallbackPage(NoStore):
     """``{base_url}oidc/redirect.html`` and ``{base_url}redirect.html``."""
 
     # Checked below instead of by @web.authenticated: its redirect to the login page would carry
     # this URL, code and state included, in ?next=, into the login page and its log lines.
     @allow_unauthenticated
     def get(self) -> None:
+        # The server never needs the code and state (the page reads them): keep them out of every
+        # request log, notebook 6's included, which logs URLs as they are.
+        self.request.uri = self.request.path
         if self.current_user is None:
             self.set_status(403)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
@@ -93,7 +102,7 @@ class CallbackPageHandler(_NoStoreHandler):
         )
 
 
-class CallbackScriptHandler(_NoStoreHandler):
+class CallbackScript(NoStore):
     """``{base_url}oidc/callback.js``: the page's script (js/callback.ts, built by esbuild)."""
 
     @web.authenticated

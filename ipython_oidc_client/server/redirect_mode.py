@@ -8,12 +8,16 @@ GET  {base_url}oidc/return                                             goes back
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from .return_path import ReturnPathError, check_return_path
+
+if TYPE_CHECKING:  # mixins, as in handlers.py
+    from jupyter_server.base.handlers import JupyterHandler as _Handler
+else:
+    _Handler = object
 
 #: Our own name, so as not to collide with Jupyter's or another extension's cookies.
 COOKIE = "ipython_oidc_client_return"
@@ -21,7 +25,7 @@ COOKIE = "ipython_oidc_client_return"
 MAX_AGE_SECONDS = 600
 
 
-class ReturnPathHandler(ExtensionHandlerMixin, APIHandler):
+class ReturnPath(_Handler):
     """Keep the return path. jupyter_server checks the XSRF token of this POST (never disabled)."""
 
     @web.authenticated
@@ -50,7 +54,7 @@ class ReturnPathHandler(ExtensionHandlerMixin, APIHandler):
         self.finish()
 
 
-class ReturnHandler(ExtensionHandlerMixin, JupyterHandler):
+class Return(_Handler):
     """Go back to the kept path (checked again), or to the base URL; the cookie is cleared."""
 
     @web.authenticated

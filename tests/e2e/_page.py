@@ -29,6 +29,8 @@ FRONTENDS = {
         "idle": "#kernel_indicator_icon.kernel_idle_icon",
     },
 }
+# notebook 6 (`notebook<7`): the classic UI at /notebooks/.
+FRONTENDS["notebook6"] = {**FRONTENDS["classic"], "url": "notebooks/{name}?token={token}"}
 
 
 def _has(marker: bytes) -> Callable[[str | bytes], bool]:

@@ -152,3 +152,54 @@ def write_notebook(path: Path, cells: list[str]) -> None:
         "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb, indent=1))
+
+
+def notebook6_python() -> Path:
+    """The Python of the notebook 6 environment that tests/install.sh makes (.venv-nb6)."""
+    python = Path(os.environ.get("NB6_PYTHON", Path(__file__).resolve().parents[2] / ".venv-nb6/bin/python"))
+    if not python.exists():
+        raise RuntimeError(f"No notebook 6 environment at {python}: run `bash tests/install.sh`.")
+    return python
+
+
+def start_notebook6(workdir: Path, base_url: str = "/") -> Lab:
+    """`jupyter notebook` 6.5, in its own environment: it ignores --IdentityProvider.token and
+    --ServerApp.root_dir (design.md §5)."""
+    port = free_port()
+    token = secrets.token_hex(16)
+    home, root = workdir / "home", workdir / "notebooks"
+    home.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HOME": str(home)}
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_PLATFORM_DIRS", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        env.pop(var, None)
+    argv = [
+        str(notebook6_python()),
+        "-m",
+        "notebook",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--NotebookApp.token={token}",
+        f"--NotebookApp.base_url={base_url}",
+        f"--notebook-dir={root}",
+        "--NotebookApp.log_level=DEBUG",
+    ]
+    server = Server("jupyter notebook 6", argv, workdir / "jupyter.log", env=env, cwd=root)
+    url = f"http://127.0.0.1:{port}{base_url}"
+
+    def ready() -> bool:
+        try:
+            r = requests.get(f"{url}api/status", headers={"Authorization": f"token {token}"}, timeout=2)
+        except requests.RequestException:
+            return False
+        return r.status_code == 200
+
+    try:
+        server.wait_until(ready, timeout=60)
+    except Exception:
+        server.stop()
+        raise
+    return Lab(server, url, token, root)
