@@ -44,7 +44,10 @@ def nb6_provider(tmp_path_factory: pytest.TempPathFactory, nb6: Lab) -> Iterator
 def _notebook(nb6: Lab, provider: Provider, cells: list[str], mode: str = "popup") -> str:
     name = f"nb6-{uuid.uuid4().hex[:8]}.ipynb"
     config = {"authority": provider.issuer, "client_id": CLIENT, "scope": "openid profile"}
-    first = f"from ipython_oidc_client import authenticate\ntoken = {{}}\ns = authenticate({config!r}, token, mode={mode!r})"
+    first = (
+        "from ipython_oidc_client import authenticate\ntoken = {}\n"
+        f"s = authenticate({config!r}, token, mode={mode!r})"
+    )
     write_notebook(nb6.root / name, [first, *cells])
     return name
 
