@@ -8,7 +8,7 @@ from typing import Any
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
-from .handlers import STATIC, CallbackPage, CallbackScript
+from .handlers import STATIC, CallbackPage
 from .redirect_mode import Return, ReturnPath
 
 
@@ -50,7 +50,6 @@ class OidcExtension(ExtensionApp):
                 (r"/oidc/redirect\.html", callback_page),
                 # The path the original package told users to register at their provider.
                 (r"/redirect\.html", callback_page),
-                (r"/oidc/callback\.js", _handler(CallbackScript, page)),
                 (r"/oidc/return-path", _handler(ReturnPath, api)),
                 (r"/oidc/return", _handler(Return, page)),
             ]

@@ -95,18 +95,10 @@ class CallbackPage(NoStore):
             )
             return
         _, version = _callback_script()
-        script = url_path_join(self.base_url, "oidc/callback.js") + f"?v={version}"
+        # A static file, like the widget's module: public code, served without a login or an XSRF
+        # token (JupyterHub ≥ 4.1 checks XSRF on cookie-authenticated GETs other than navigations).
+        script = url_path_join(self.base_url, "static/ipython_oidc_client/callback.js") + f"?v={version}"
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(
             _PAGE.format(script=escape(script, quote=True), base_url=escape(self.base_url, quote=True))
         )
-
-
-class CallbackScript(NoStore):
-    """``{base_url}oidc/callback.js``: the page's script (js/callback.ts, built by esbuild)."""
-
-    @web.authenticated
-    def get(self) -> None:
-        body, _ = _callback_script()
-        self.set_header("Content-Type", "text/javascript; charset=utf-8")
-        self.finish(body)

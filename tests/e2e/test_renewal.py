@@ -124,3 +124,29 @@ def test_without_refresh_tokens_one_click_renews(
     nb.wait_status("renew_needed")
     second = nb.run_and_wait(2, "token")
     assert first.split("token")[1] != second.split("token")[1], (first, second)
+
+
+def test_two_clients_are_renewed_independently(
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
+) -> None:
+    other = {"authority": short_provider.issuer, "client_id": NO_REFRESH}
+    both = "await s\nb = Token()\nsb = authenticate(" + repr(other) + ", b)"
+    watch = (
+        "await sb\nfirst_a, first_b = token['access_token'], b['access_token']\n"
+        "import time\ndeadline = time.time() + 40\n"
+        "while token['access_token'] == first_a and time.time() < deadline:\n"
+        "    await asyncio.sleep(0.2)\n"
+        "r = requests.get(ME, auth=token, timeout=5)\n"
+        "print('renewed-a', token['access_token'] != first_a, r.status_code,"
+        " 'b-unchanged', b['access_token'] == first_b, sb.status)"
+    )
+    nb = _open(context, labs[BASE], short_provider, CLIENT, [both, watch])
+    _sign_in(nb)
+    nb.wait_status("signed_in")
+    with nb.page.expect_popup() as popup_info:
+        nb.run(1)
+    popup_info.value.click("button:has-text('Continue')", timeout=20_000)  # consent for client b
+    nb.wait_status("renew_needed", index=1)
+    # Client a renews with its refresh token; client b, which has none, keeps its own token.
+    out = nb.run_and_wait(2, "renewed-a", timeout=60_000)
+    assert "renewed-a True 200 b-unchanged True renew_needed" in out, out

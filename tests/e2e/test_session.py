@@ -170,6 +170,7 @@ display(Javascript('''
     let x; try { x = window[k]; } catch (e) { continue; } walk(x, 0);
   }
   out.push(JSON.stringify({...sessionStorage}), JSON.stringify({...localStorage}), document.cookie);
+  out.push("END-OF-DUMP");
   const xsrf = decodeURIComponent((document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "");
   const base = JSON.parse(document.getElementById("jupyter-config-data").textContent).baseUrl;
   await fetch(base + "api/contents/DUMP", {
@@ -202,8 +203,9 @@ def test_hostile_cell_finds_no_refresh_or_id_token_in_the_page(
     tokens = next(e for e in provider.issued()[before:] if e.get("refresh_token"))
     nb.run(1)
     path: Path = lab.root / dump
+    # The server writes the file in place: wait for its last line, not for it to exist.
     deadline = time.monotonic() + 60
-    while not path.exists() and time.monotonic() < deadline:
+    while not (path.exists() and path.read_text().endswith("END-OF-DUMP")) and time.monotonic() < deadline:
         time.sleep(0.1)
     found = path.read_text()
     assert "hostile-walker-reached-depth-two" in found, "the walker did not work"

@@ -40,7 +40,9 @@ def _strings(obj, depth=0, seen=None):
         yield from _strings(vars(obj), depth + 1, seen)
         if hasattr(obj, "get_state"):
             yield from _strings(obj.get_state(), depth + 1, seen)
-open({path!r}, "w").write(_json.dumps(list(_strings(dict(globals())))))
+import os as _os
+open({path!r} + ".tmp", "w").write(_json.dumps(list(_strings(dict(globals())))))
+_os.replace({path!r} + ".tmp", {path!r})  # the test waits for the file: make it appear whole
 """
 
 

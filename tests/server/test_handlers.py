@@ -38,20 +38,20 @@ async def test_callback_page_is_served_uncached_under_a_strict_csp(
     assert "default-src 'none'" in csp and "script-src 'self'" in csp
     assert "report-uri" not in csp
     body = response.body.decode()
-    assert re.search(rf'<script src="{re.escape(jp_base_url)}oidc/callback\.js\?v=[0-9a-f]+"></script>', body)
+    script = re.escape(f"{jp_base_url}static/ipython_oidc_client/callback.js")
+    assert re.search(rf'<script src="{script}\?v=[0-9a-f]+"></script>', body)
 
 
-async def test_callback_script_is_served_uncached(jp_fetch: Fetch) -> None:
-    response = await jp_fetch("oidc/callback.js")
+async def test_callback_script_is_served_as_a_static_file(jp_fetch: Fetch) -> None:
+    response = await jp_fetch("static/ipython_oidc_client/callback.js")
     assert response.code == 200
-    assert response.headers["Content-Type"].startswith("text/javascript")
-    assert_no_store(response)
-    assert response.body.strip()
+    assert "javascript" in response.headers["Content-Type"]
+    assert b"postMessage" in response.body
 
 
 async def test_callback_script_version_changes_with_its_content(jp_fetch: Fetch) -> None:
     page = (await jp_fetch("oidc/redirect.html")).body.decode()
-    script = (await jp_fetch("oidc/callback.js")).body
+    script = (await jp_fetch("static/ipython_oidc_client/callback.js")).body
     version = re.search(r"callback\.js\?v=([0-9a-f]+)", page)
     assert version and hashlib.sha256(script).hexdigest().startswith(version.group(1))
 
@@ -73,14 +73,16 @@ async def test_callback_page_without_a_jupyter_login_is_refused_without_passing_
     assert "c0de" not in body and "s7a7e" not in body
 
 
-async def test_callback_script_without_a_jupyter_login_is_not_served(
-    http_server_client: Any, jp_base_url: str
+@pytest.mark.parametrize("script", ["callback.js", "widget.js"])
+async def test_scripts_are_public_code_served_without_a_login(
+    http_server_client: Any, jp_base_url: str, script: str
 ) -> None:
+    # Public code, like the server's other static files: no login and, under JupyterHub >= 4.1,
+    # no XSRF token needed to load them (a module import or a <script src> cannot send one).
     response = await http_server_client.fetch(
-        url_path_join(jp_base_url, "oidc/callback.js"), follow_redirects=False, raise_error=False
+        url_path_join(jp_base_url, "static/ipython_oidc_client", script), raise_error=False
     )
-    assert response.code in (302, 403)
-    assert b"postMessage" not in response.body
+    assert response.code == 200 and response.body.strip()
 
 
 def test_extension_point_names_the_module_and_app() -> None:

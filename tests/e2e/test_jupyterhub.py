@@ -1,0 +1,110 @@
+"""JupyterHub: two users sign in through the one redirect URI registered at the provider,
+`{hub}/hub/user-redirect/oidc/redirect.html`, each into their own kernel; the state-changing
+endpoint keeps the XSRF check that JupyterHub ≥ 4.1 relies on."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+
+from ._hub import Hub, start_hub
+from ._page import NotebookPage, sign_in
+from ._stack import Lab, Provider, start_provider, write_notebook
+
+CLIENT = "hub-notebooks"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    running = start_hub(tmp_path_factory.mktemp("hub"))
+    try:
+        yield running
+    finally:
+        running.server.stop()
+
+
+@pytest.fixture(scope="module")
+def hub_provider(tmp_path_factory: pytest.TempPathFactory, hub: Hub) -> Iterator[Provider]:
+    # Exactly one registered redirect URI, for every user of the hub.
+    idp = start_provider(
+        tmp_path_factory.mktemp("hub-provider"),
+        [{"client_id": CLIENT, "redirect_uris": [hub.user_redirect_uri()]}],
+    )
+    try:
+        yield idp
+    finally:
+        idp.server.stop()
+
+
+def _log_in(context: BrowserContext, hub: Hub, user: str) -> Lab:
+    page = context.new_page()
+    page.goto(f"{hub.url}hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", "any-password")
+    page.click("#login_submit")
+    page.wait_for_url(f"{hub.url}user/{user}/**", timeout=90_000)  # the server was spawned
+    page.close()
+    return Lab(hub.server, f"{hub.url}user/{user}/", "", hub.home(user))
+
+
+def test_two_users_sign_in_through_one_registered_redirect_uri(
+    hub: Hub, hub_provider: Provider, browser: Browser
+) -> None:
+    config = {
+        "authority": hub_provider.issuer,
+        "client_id": CLIENT,
+        "scope": "openid profile",
+        "redirect_uri": hub.user_redirect_uri(),
+    }
+    for user in ("alice", "bob"):
+        context = browser.new_context()
+        try:
+            name = f"hub-{uuid.uuid4().hex[:8]}.ipynb"
+            write_notebook(
+                hub.home(user) / name,
+                [
+                    "from ipython_oidc_client import authenticate\ntoken = {}\n"
+                    f"s = authenticate({config!r}, token)",
+                    "import requests\nawait s\n"
+                    f"r = requests.get('{hub_provider.issuer}/me', "
+                    "headers={'Authorization': 'Bearer ' + token['access_token']}, timeout=10)\n"
+                    "print('userinfo', r.status_code, r.json()['sub'])",
+                ],
+            )
+            lab = _log_in(context, hub, user)
+            nb = NotebookPage(context, lab, name)
+            with nb.page.expect_popup() as popup_info:
+                nb.run(0)
+            sign_in(popup_info.value, f"{user}-at-idp")
+            nb.wait_status("signed_in")
+            nb.run_and_wait(1, f"userinfo 200 {user}-at-idp")
+        finally:
+            context.close()
+    issued = hub_provider.issued()
+    log = hub.server.log()
+    for entry in issued:
+        for secret in entry.values():
+            assert secret not in log
+
+
+def test_the_state_changing_endpoint_checks_xsrf_on_the_hub(hub: Hub, browser: Browser) -> None:
+    context = browser.new_context()
+    try:
+        lab = _log_in(context, hub, "carol")
+        page = context.new_page()
+        page.goto(f"{lab.url}lab")  # sets the single-user server's _xsrf cookie
+        page.wait_for_selector(".jp-Launcher, .jp-NotebookPanel, .jp-DirListing", timeout=60_000)
+        url = f"{lab.url}oidc/return-path"
+        body = json.dumps({"path": "/user/carol/lab/tree/x.ipynb"})
+        headers = {"Content-Type": "application/json"}
+        refused = context.request.post(url, data=body, headers=headers)
+        assert refused.status == 403, refused.text()
+        xsrf = next(c["value"] for c in context.cookies() if c["name"] == "_xsrf" and "carol" in c["path"])
+        accepted = context.request.post(url, data=body, headers={**headers, "X-XSRFToken": xsrf})
+        assert accepted.status == 204, accepted.text()
+    finally:
+        context.close()
