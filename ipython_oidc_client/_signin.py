@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Generator, Mapping, MutableMapping
 from typing import Any
@@ -45,7 +46,12 @@ class SignIn:
         if isinstance(token, Token):
             token._reason = lambda: self.error
         self.widget = OidcWidget(
-            config=config, timeout=timeout, renew_before=renew_before, mode=mode, on_message=self._on_message
+            config=config,
+            timeout=timeout,
+            renew_before=renew_before,
+            mode=mode,
+            redirect_path=_redirect_path(),
+            on_message=self._on_message,
         )
 
     def _on_message(self, content: dict[str, Any]) -> None:
@@ -117,6 +123,26 @@ class SignIn:
         return f"<SignIn status={self.status!r} error={self.error!r}>"
 
 
+#: An admin's pinned redirect URI, e.g. in JupyterHub's ``c.Spawner.environment``.
+REDIRECT_URI_ENV = "IPYTHON_OIDC_CLIENT_REDIRECT_URI"
+
+
+def _with_admin_defaults(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    pinned = os.environ.get(REDIRECT_URI_ENV)
+    if pinned and isinstance(config, Mapping) and "redirect_uri" not in config:
+        return {**config, "redirect_uri": pinned}
+    return config
+
+
+def _redirect_path() -> str:
+    """On JupyterHub, the path of the one redirect URI for every user (design.md §4): the hub
+    sends ``/hub/user-redirect/…`` on to the user's own server, query and fragment kept."""
+    hub = os.environ.get("JUPYTERHUB_BASE_URL")
+    if not hub or not os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):
+        return ""
+    return hub.rstrip("/") + "/hub/user-redirect/oidc/redirect.html"
+
+
 def authenticate(
     config: Mapping[str, Any],
     token: MutableMapping[str, Any] | None = None,
@@ -137,7 +163,7 @@ def authenticate(
     """
     from IPython.display import display
 
-    checked = check_config(config)
+    checked = check_config(_with_admin_defaults(config))
     seconds = check_timeout(timeout)
     if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
         raise ValueError(f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")

@@ -38,6 +38,9 @@ class OidcWidget(anywidget.AnyWidget):
     instance = traitlets.Unicode(help="Random id: one controller per widget in the page").tag(sync=True)
     config = traitlets.Dict(help="oidc-client-ts settings, checked by _config.check_config").tag(sync=True)
     timeout = traitlets.Float(120.0, help="Seconds the whole sign-in may take").tag(sync=True)
+    redirect_path = traitlets.Unicode(
+        "", help="Default redirect URI's path on this page's origin; empty: {base_url}oidc/redirect.html"
+    ).tag(sync=True)
     mode = traitlets.Enum(["popup", "redirect"], "popup", help="Popup, or the whole tab").tag(sync=True)
     renew_before = traitlets.Float(60.0, help="Renew this many seconds before expiry").tag(sync=True)
 

@@ -1,7 +1,14 @@
 // The callback page's script ({base_url}oidc/redirect.html). In popup mode it hands the callback URL
 // (code and state, or error and state) to the notebook page that opened the popup, then closes.
 // It makes no request and stores nothing: the token exchange happens in the notebook page.
-import { CALLBACK_SOURCE, callbackChannel, PENDING, RESPONSE, type CallbackMessage } from "./messages";
+import {
+  CALLBACK_SOURCE,
+  callbackChannel,
+  PENDING,
+  RESPONSE,
+  responseParams,
+  type CallbackMessage,
+} from "./messages";
 
 function show(text: string): void {
   const el = document.getElementById("message");
@@ -10,8 +17,7 @@ function show(text: string): void {
 
 function main(): void {
   const url = location.href;
-  const params = new URL(url).searchParams;
-  const state = params.get("state");
+  const state = responseParams(url).get("state");
   // Keep the code out of the history and of any later Referer.
   history.replaceState(null, "", location.pathname);
   if (!state) {

@@ -8,7 +8,7 @@ import {
   type StateStore,
 } from "oidc-client-ts";
 import { SignInError } from "./errors";
-import type { OidcConfig } from "./messages";
+import { responseParams, type OidcConfig } from "./messages";
 
 // Settings that belong to the widget, not to oidc-client-ts's OidcClient.
 const WIDGET_ONLY = new Set(["popup_redirect_uri", "popupWindowFeatures"]);
@@ -30,6 +30,10 @@ export function createClient(
     redirect_uri: redirectUri,
     // RFC 9700 §2.1.1: authorization code with PKCE only (oidc-client-ts sends S256).
     response_type: "code",
+    // The code and state come back in the URL's fragment, which browsers never send to a server:
+    // no Jupyter, JupyterHub or proxy log can hold them (OAuth 2.0 Multiple Response Type
+    // Encoding Practices §2.1). `responseUrl` copes with providers that answer in the query anyway.
+    response_mode: (config.response_mode as "query" | "fragment" | undefined) ?? "fragment",
     disablePKCE: false,
     stateStore,
     staleStateAgeInSeconds: (config.staleStateAgeInSeconds as number | undefined) ?? 600,
@@ -133,4 +137,15 @@ export async function revokeToken(
     }
     throw new Error(`the provider refused to revoke the refresh token (${code})`);
   }
+}
+
+/** The callback URL with the response where oidc-client-ts will read it (its response_mode). */
+export function responseUrl(url: string, config: OidcConfig): string {
+  const params = responseParams(url);
+  const parsed = new URL(url);
+  parsed.search = "";
+  parsed.hash = "";
+  if ((config.response_mode ?? "fragment") === "query") parsed.search = params.toString();
+  else parsed.hash = params.toString();
+  return parsed.toString();
 }

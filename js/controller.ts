@@ -73,7 +73,8 @@ export class Controller {
   }
 
   private get redirectUri(): string {
-    return (this.config.redirect_uri as string | undefined) ?? defaultRedirectUri();
+    const path = this.model.get("redirect_path");
+    return (this.config.redirect_uri as string | undefined) ?? (path ? location.origin + path : defaultRedirectUri());
   }
 
   /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */

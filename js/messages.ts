@@ -19,6 +19,8 @@ export interface WidgetTraits {
   timeout: number;
   /** Renew the access token this many seconds before it expires (at most half its lifetime). */
   renew_before: number;
+  /** The default redirect URI's path on this origin (JupyterHub's user-redirect); "" for ours. */
+  redirect_path: string;
   /** "popup" (the default) or "redirect": the whole tab goes to the provider and back. */
   mode: "popup" | "redirect";
 }
@@ -83,3 +85,13 @@ export interface CallbackMessage {
 /** sessionStorage keys of redirect mode (js/redirect.ts), read by the callback page too. */
 export const PENDING = "ipython-oidc-client.pending";
 export const RESPONSE = "ipython-oidc-client.response";
+
+/** The authorization response's parameters, wherever the provider put them (query or fragment). */
+export function responseParams(url: string): URLSearchParams {
+  const parsed = new URL(url);
+  const params = new URLSearchParams(parsed.hash.slice(1));
+  parsed.searchParams.forEach((value, key) => {
+    if (!params.has(key)) params.set(key, value);
+  });
+  return params;
+}

@@ -2,7 +2,7 @@
 // back to this page by our own callback page, every wait bounded by a deadline.
 import type { JWTPayload } from "jose";
 import type { OidcClient, OidcMetadata } from "oidc-client-ts";
-import { createClient, jwks, loadMetadata } from "./client";
+import { createClient, jwks, loadMetadata, responseUrl } from "./client";
 import { explain, SignInError } from "./errors";
 import { validateIdToken } from "./idtoken";
 import type { OidcConfig } from "./messages";
@@ -43,7 +43,7 @@ export async function signInWithPopup(config: OidcConfig, opts: PopupOptions): P
     const url = await waitForCallback(popup, request.state.id, opts);
     let response;
     try {
-      response = await client.processSigninResponse(url);
+      response = await client.processSigninResponse(responseUrl(url, config));
     } catch (err) {
       if (err instanceof TypeError) {
         throw new SignInError(

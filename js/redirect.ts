@@ -3,7 +3,7 @@
 // PKCE verifier, state, nonce, then the provider's answer) sits in sessionStorage — this tab only,
 // deleted as soon as it is used, ignored after ten minutes (design.md §3). Tokens never do.
 import { WebStorageStateStore } from "oidc-client-ts";
-import { createClient, jwks, loadMetadata } from "./client";
+import { createClient, jwks, loadMetadata, responseUrl } from "./client";
 import { explain, SignInError } from "./errors";
 import { validateIdToken } from "./idtoken";
 import { PENDING, RESPONSE, type OidcConfig } from "./messages";
@@ -88,7 +88,8 @@ export async function finishRedirect(
   const client = createClient(config, redirectUri, stateStore());
   try {
     const metadata = await loadMetadata(client, config);
-    const response = await client.processSigninResponse(taken.url); // deletes the stored state
+    // Deletes the stored state (verifier, nonce) as it uses it.
+    const response = await client.processSigninResponse(responseUrl(taken.url, config));
     if (!response.id_token) {
       throw new SignInError("invalid_id_token", 'The provider sent no ID token. Include "openid" in the scope.');
     }

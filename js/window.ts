@@ -1,7 +1,13 @@
 // The popup window itself: opening it inside the user's gesture, and waiting for our callback page
 // to hand back the provider's answer, by postMessage or, when COOP cut window.opener, BroadcastChannel.
 import { SignInError } from "./errors";
-import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage, type OidcConfig } from "./messages";
+import {
+  CALLBACK_SOURCE,
+  callbackChannel,
+  responseParams,
+  type CallbackMessage,
+  type OidcConfig,
+} from "./messages";
 
 export interface WaitOptions {
   /** When to give up, in ms since the epoch. */
@@ -40,8 +46,7 @@ export function openPopup(config: OidcConfig): Window {
 
 function stateOf(url: string): string | null {
   try {
-    const parsed = new URL(url);
-    return parsed.searchParams.get("state") ?? new URLSearchParams(parsed.hash.slice(1)).get("state");
+    return responseParams(url).get("state");
   } catch {
     return null;
   }

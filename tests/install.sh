@@ -27,6 +27,7 @@ fi
 echo "== npm packages"
 npm ci --no-audit --no-fund --loglevel=error
 npm ci --no-audit --no-fund --loglevel=error --prefix tests/e2e/provider
+[[ $with_browser == 1 ]] && npm ci --no-audit --no-fund --loglevel=error --prefix tests/e2e/hub
 
 echo "== Python packages in .venv"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv

@@ -74,7 +74,8 @@ if (config.spy_file) {
     await next();
     const location = ctx.response.get("location");
     if (location) {
-      const code = new URL(location, issuer).searchParams.get("code");
+      const url = new URL(location, issuer);
+      const code = url.searchParams.get("code") ?? new URLSearchParams(url.hash.slice(1)).get("code");
       if (code) record({ code });
     }
     if (ctx.path === "/token" && ctx.body && typeof ctx.body === "object") {
