@@ -23,6 +23,12 @@ if [[ $with_browser == 1 ]] && ! command -v "${CHROMIUM:-/usr/bin/chromium}" >/d
   echo "== installing Debian's chromium"
   apt_install chromium
 fi
+if [[ $with_browser == 1 ]] && ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+  echo "== installing Debian's nginx (the TLS proxy of the end-to-end tests)"
+  apt_install nginx-light openssl
+  # The package may start a system nginx on port 80; the tests start their own.
+  if command -v service >/dev/null; then service nginx stop >/dev/null 2>&1 || true; fi
+fi
 
 echo "== npm packages"
 npm ci --no-audit --no-fund --loglevel=error

@@ -25,6 +25,14 @@ COOKIE = "ipython_oidc_client_return"
 MAX_AGE_SECONDS = 600
 
 
+def _on_https(handler: _Handler, browser_says: bool = False) -> bool:
+    """Whether the browser is on https. A TLS-terminating proxy hides it from request.protocol
+    unless ServerApp.trust_xheaders is set (design.md §4), so the page's word and the proxy's
+    X-Forwarded-Proto count too: they can only add the Secure flag, never take it away."""
+    forwarded = handler.request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return handler.request.protocol == "https" or forwarded == "https" or browser_says
+
+
 class ReturnPath(_Handler):
     """Keep the return path. jupyter_server checks the XSRF token of this POST (never disabled)."""
 
@@ -37,9 +45,7 @@ class ReturnPath(_Handler):
             self.set_status(400)
             self.finish({"message": f"Return path refused: {err}. Reload the notebook and try again."})
             return
-        # Secure whenever the browser is on https, which a TLS-terminating proxy hides from
-        # request.protocol unless trust_xheaders is set (design.md §4).
-        secure = self.request.protocol == "https" or body.get("https") is True
+        secure = _on_https(self, body.get("https") is True)
         self.set_signed_cookie(
             COOKIE,
             path,
@@ -60,7 +66,7 @@ class Return(_Handler):
     @web.authenticated
     def get(self) -> None:
         kept = self.get_signed_cookie(COOKIE, max_age_days=MAX_AGE_SECONDS / 86400)
-        self.clear_cookie(COOKIE, path=self.base_url)
+        self.clear_cookie(COOKIE, path=self.base_url, secure=_on_https(self), httponly=True, samesite="Lax")
         self.set_header("Cache-Control", "no-store")
         target = self.base_url
         if kept:

@@ -176,3 +176,21 @@ async def test_an_unsigned_cookie_planted_by_a_script_is_ignored(
         raise_error=False,
     )
     assert response.code == 302 and response.headers["Location"] == BASE
+
+
+async def test_behind_a_tls_proxy_the_cookie_and_its_clearing_are_secure(
+    jp_fetch: Fetch, http_server_client: Any, jp_serverapp: Any, jp_auth_header: dict[str, str]
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https"}  # without ServerApp.trust_xheaders
+    body = json.dumps({"path": ACCEPTED[0]})
+    kept = await jp_fetch("oidc", "return-path", method="POST", body=body, headers=forwarded)
+    assert "secure" in our_cookie(kept).lower().split("; ")
+    secret = jp_serverapp.web_app.settings["cookie_secret"]
+    signed = create_signed_value(secret, COOKIE, ACCEPTED[0]).decode()
+    back = await http_server_client.fetch(
+        url_path_join(BASE, "oidc/return"),
+        headers={**jp_auth_header, **forwarded, "Cookie": f"{COOKIE}={signed}"},
+        follow_redirects=False,
+        raise_error=False,
+    )
+    assert "secure" in our_cookie(back).lower().split("; ")
