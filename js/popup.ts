@@ -28,6 +28,54 @@ export interface SignedIn {
 export type PopupOptions = WaitOptions & { redirectUri: string };
 
 /**
+ * The provider's answer at `url` → tokens: the code exchanged with the PKCE verifier (by
+ * oidc-client-ts, which also deletes the stored state), then the ID token validated. Shared by the
+ * popup and the redirect flow.
+ */
+export async function completeSignIn(
+  client: OidcClient,
+  metadata: OidcMetadata,
+  config: OidcConfig,
+  url: string,
+  nonce: string,
+): Promise<SignInResult> {
+  let response;
+  try {
+    response = await client.processSigninResponse(responseUrl(url, config));
+  } catch (err) {
+    if (err instanceof TypeError) {
+      throw new SignInError(
+        "token_request_failed",
+        `The token request to ${metadata.token_endpoint} failed (${err.message}). The provider must ` +
+          `allow CORS from ${location.origin} for this client. Then click Try again.`,
+      );
+    }
+    throw err;
+  }
+  if (!response.id_token) {
+    throw new SignInError(
+      "invalid_id_token",
+      'The provider sent no ID token. Include "openid" in the scope, then click Try again.',
+    );
+  }
+  const claims = await validateIdToken(response.id_token, {
+    issuer: metadata.issuer,
+    client_id: config.client_id,
+    nonce,
+    keys: jwks(metadata.jwks_uri),
+  });
+  return {
+    access_token: response.access_token,
+    expires_at: response.expires_at ?? null,
+    scope: response.scope ?? null,
+    token_type: response.token_type || "Bearer",
+    refresh_token: response.refresh_token ?? null,
+    id_token: response.id_token,
+    claims,
+  };
+}
+
+/**
  * Run one sign-in. Must be called inside a user gesture (or within its activation window):
  * window.open comes before the first await.
  */
@@ -41,40 +89,7 @@ export async function signInWithPopup(config: OidcConfig, opts: PopupOptions): P
     const request = await client.createSigninRequest({ request_type: "si:p", nonce });
     popup.location.replace(request.url);
     const url = await waitForCallback(popup, request.state.id, opts);
-    let response;
-    try {
-      response = await client.processSigninResponse(responseUrl(url, config));
-    } catch (err) {
-      if (err instanceof TypeError) {
-        throw new SignInError(
-          "token_request_failed",
-          `The token request to ${metadata.token_endpoint} failed (${err.message}). The provider must ` +
-            `allow CORS from ${location.origin} for this client. Then click Try again.`,
-        );
-      }
-      throw err;
-    }
-    if (!response.id_token) {
-      throw new SignInError(
-        "invalid_id_token",
-        'The provider sent no ID token. Include "openid" in the scope, then click Try again.',
-      );
-    }
-    const claims = await validateIdToken(response.id_token, {
-      issuer: metadata.issuer,
-      client_id: config.client_id,
-      nonce,
-      keys: jwks(metadata.jwks_uri),
-    });
-    const result: SignInResult = {
-      access_token: response.access_token,
-      expires_at: response.expires_at ?? null,
-      scope: response.scope ?? null,
-      token_type: response.token_type || "Bearer",
-      refresh_token: response.refresh_token ?? null,
-      id_token: response.id_token,
-      claims,
-    };
+    const result = await completeSignIn(client, metadata, config, url, nonce);
     return { result, client, metadata };
   } catch (err) {
     throw explain(err, ctx);

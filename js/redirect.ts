@@ -3,12 +3,11 @@
 // PKCE verifier, state, nonce, then the provider's answer) sits in sessionStorage — this tab only,
 // deleted as soon as it is used, ignored after ten minutes (design.md §3). Tokens never do.
 import { WebStorageStateStore } from "oidc-client-ts";
-import { createClient, jwks, loadMetadata, responseUrl } from "./client";
+import { createClient, loadMetadata } from "./client";
 import { explain, SignInError } from "./errors";
-import { validateIdToken } from "./idtoken";
 import { PENDING, RESPONSE, type OidcConfig } from "./messages";
 import { baseUrl } from "./page";
-import type { SignedIn } from "./popup";
+import { completeSignIn, type SignedIn } from "./popup";
 import { randomToken } from "./window";
 
 const PREFIX = "ipython-oidc-client.";
@@ -88,26 +87,7 @@ export async function finishRedirect(
   const client = createClient(config, redirectUri, stateStore());
   try {
     const metadata = await loadMetadata(client, config);
-    // Deletes the stored state (verifier, nonce) as it uses it.
-    const response = await client.processSigninResponse(responseUrl(taken.url, config));
-    if (!response.id_token) {
-      throw new SignInError("invalid_id_token", 'The provider sent no ID token. Include "openid" in the scope.');
-    }
-    const claims = await validateIdToken(response.id_token, {
-      issuer: metadata.issuer,
-      client_id: config.client_id,
-      nonce: taken.pending.nonce,
-      keys: jwks(metadata.jwks_uri),
-    });
-    const result = {
-      access_token: response.access_token,
-      expires_at: response.expires_at ?? null,
-      scope: response.scope ?? null,
-      token_type: response.token_type || "Bearer",
-      refresh_token: response.refresh_token ?? null,
-      id_token: response.id_token,
-      claims,
-    };
+    const result = await completeSignIn(client, metadata, config, taken.url, taken.pending.nonce);
     return { result, client, metadata };
   } catch (err) {
     throw explain(err, { authority: config.authority, client_id: config.client_id, redirect_uri: redirectUri });

@@ -121,6 +121,22 @@ class NotebookPage:
         expect(widget).to_have_attribute("data-status", status, timeout=timeout)
         return widget.inner_text()
 
+    def redirect_trip(
+        self, index: int, issuer: str, login: str, at_provider: Callable[[], None] | None = None
+    ) -> None:
+        """Run cell ``index`` in redirect mode: the tab goes to the provider, signs in there and
+        comes back to this notebook, whose kernel is then ready again."""
+        self.page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?"
+        notebook_url = self.page.url.split("?")[0]
+        self.kernel_ready = False
+        self.run(index)
+        self.page.wait_for_url(f"{issuer}/**", timeout=20_000)
+        if at_provider:
+            at_provider()
+        sign_in(self.page, login)
+        self.page.wait_for_url(f"{notebook_url}*", timeout=30_000)
+        self.wait_kernel_ready()
+
     def wait_sent_to_kernel(self, marker: str, timeout: float = 30_000) -> None:
         """Wait until the page sends the kernel a message containing ``marker``.
 

@@ -116,21 +116,8 @@ def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: 
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
-    server = Server(f"jupyter {app}", argv, workdir / "jupyter.log", env=env, cwd=root)
     url = f"http://127.0.0.1:{port}{base_url}"
-
-    def ready() -> bool:
-        try:
-            r = requests.get(f"{url}api/status", headers={"Authorization": f"token {token}"}, timeout=2)
-        except requests.RequestException:
-            return False
-        return r.status_code == 200
-
-    try:
-        server.wait_until(ready, timeout=60)
-    except Exception:
-        server.stop()
-        raise
+    server = _start_jupyter(f"jupyter {app}", argv, workdir, env, url, token)
     return Lab(server, url, token, root)
 
 
@@ -187,8 +174,16 @@ def start_notebook6(workdir: Path, base_url: str = "/") -> Lab:
         f"--notebook-dir={root}",
         "--NotebookApp.log_level=DEBUG",
     ]
-    server = Server("jupyter notebook 6", argv, workdir / "jupyter.log", env=env, cwd=root)
     url = f"http://127.0.0.1:{port}{base_url}"
+    server = _start_jupyter("jupyter notebook 6", argv, workdir, env, url, token)
+    return Lab(server, url, token, root)
+
+
+def _start_jupyter(
+    name: str, argv: list[str], workdir: Path, env: dict[str, str], url: str, token: str
+) -> Server:
+    """Start a Jupyter server and wait until its REST API answers with the token."""
+    server = Server(name, argv, workdir / "jupyter.log", env=env, cwd=workdir / "notebooks")
 
     def ready() -> bool:
         try:
@@ -202,4 +197,4 @@ def start_notebook6(workdir: Path, base_url: str = "/") -> Lab:
     except Exception:
         server.stop()
         raise
-    return Lab(server, url, token, root)
+    return server

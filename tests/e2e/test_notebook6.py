@@ -91,14 +91,7 @@ def test_redirect_mode_comes_back_to_the_notebook(
 ) -> None:
     name = _notebook(nb6, nb6_provider, ["print('back', sorted(token))"], mode="redirect")
     nb = NotebookPage(context, nb6, name, "notebook6")
-    nb.page.on("dialog", lambda dialog: dialog.accept())
-    notebook_url = nb.page.url.split("?")[0]
-    nb.kernel_ready = False
-    nb.run(0)
-    nb.page.wait_for_url(f"{nb6_provider.issuer}/**", timeout=20_000)
-    sign_in(nb.page, "ivan")
-    nb.page.wait_for_url(f"{notebook_url}*", timeout=30_000)
-    nb.wait_kernel_ready()
+    nb.redirect_trip(0, nb6_provider.issuer, "ivan")
     nb.run_and_wait(1, "back ['access_token', 'expires_at', 'scope', 'token_type']")
 
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import BrowserContext
 
-from ._page import NotebookPage, sign_in
+from ._page import NotebookPage
 from ._stack import Lab, Provider, write_notebook
 from .conftest import CLIENT_ID
 
@@ -34,17 +34,8 @@ def test_redirect_mode_signs_in_and_comes_back_to_the_notebook(
         ],
     )
     nb = NotebookPage(context, lab, name, frontend)
-    notebook_url = nb.page.url.split("?")[0]
-    # The notebook has unsaved outputs: the browser asks before leaving, and the user leaves.
-    nb.page.on("dialog", lambda dialog: dialog.accept())
     before = len(provider.issued())
-
-    nb.kernel_ready = False
-    nb.run(0)
-    nb.page.wait_for_url(f"{provider.issuer}/**", timeout=20_000)
-    sign_in(nb.page, "grace")
-    nb.page.wait_for_url(f"{notebook_url}*", timeout=30_000)
-    nb.wait_kernel_ready()
+    nb.redirect_trip(0, provider.issuer, "grace")
 
     out = nb.run_and_wait(1, "back")
     assert "back 200 grace ['access_token', 'expires_at', 'scope', 'token_type']" in out, out

@@ -83,17 +83,13 @@ def test_sign_in_behind_tls_uses_https_and_secure_cookies(
             nb.run(0)
         sign_in(popup_info.value)
     else:
-        nb.page.on("dialog", lambda dialog: dialog.accept())
-        notebook_url = nb.page.url.split("?")[0]
-        nb.kernel_ready = False
-        nb.run(0)
-        nb.page.wait_for_url(f"{idp.issuer}/**", timeout=20_000)
-        kept = [c for c in tls_context.cookies() if c["name"] == "ipython_oidc_client_return"]
-        assert len(kept) == 1 and kept[0]["secure"] and kept[0]["httpOnly"], kept
-        assert kept[0]["sameSite"] == "Lax" and kept[0]["path"] == "/", kept
-        sign_in(nb.page)
-        nb.page.wait_for_url(f"{notebook_url}*", timeout=30_000)
-        nb.wait_kernel_ready()
+
+        def cookie_is_kept_securely() -> None:
+            kept = [c for c in tls_context.cookies() if c["name"] == "ipython_oidc_client_return"]
+            assert len(kept) == 1 and kept[0]["secure"] and kept[0]["httpOnly"], kept
+            assert kept[0]["sameSite"] == "Lax" and kept[0]["path"] == "/", kept
+
+        nb.redirect_trip(0, idp.issuer, "alice", at_provider=cookie_is_kept_securely)
     nb.run_and_wait(1, "keys ['access_token', 'expires_at', 'scope', 'token_type']")
 
     redirect_uris = {parse_qs(urlsplit(url).query)["redirect_uri"][0] for url in requested}
