@@ -105,3 +105,23 @@ def test_the_state_changing_endpoint_checks_xsrf_on_the_hub(hub: Hub, browser: B
         assert accepted.status == 204, accepted.text()
     finally:
         context.close()
+
+
+def test_redirect_mode_on_the_hub(hub: Hub, hub_provider: Provider, browser: Browser) -> None:
+    context = browser.new_context()
+    try:
+        config = {"authority": hub_provider.issuer, "client_id": CLIENT}  # the hub's URI by default
+        name = f"hub-{uuid.uuid4().hex[:8]}.ipynb"
+        write_notebook(
+            hub.home("dave") / name,
+            [
+                "from ipython_oidc_client import authenticate\ntoken = {}\n"
+                f"s = authenticate({config!r}, token, mode='redirect')",
+                "await s\nprint('back', sorted(token))",
+            ],
+        )
+        nb = NotebookPage(context, _log_in(context, hub, "dave"), name)
+        nb.redirect_trip(0, hub_provider.issuer, "dave-at-idp")
+        nb.run_and_wait(1, "back ['access_token', 'expires_at', 'scope', 'token_type']")
+    finally:
+        context.close()
