@@ -14,6 +14,10 @@ export interface View {
   message: string;
 }
 
+function asSignInError(err: unknown): SignInError {
+  return err instanceof SignInError ? err : new SignInError("invalid_response", String(err));
+}
+
 function displayName(claims: SignInResult["claims"]): string {
   for (const key of ["name", "preferred_username", "email", "sub"]) {
     if (typeof claims[key] === "string" && claims[key]) return claims[key] as string;
@@ -45,7 +49,7 @@ export class Controller {
       const signedIn = await finishRedirect(this.config, this.redirectUri, this.model.get("instance"));
       if (signedIn && generation === this.generation) this.adopt(signedIn);
     } catch (err) {
-      this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
+      this.fail(asSignInError(err));
     }
   }
 
@@ -64,7 +68,7 @@ export class Controller {
     try {
       await startRedirect(this.config, this.redirectUri, this.model.get("instance"));
     } catch (err) {
-      this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
+      this.fail(asSignInError(err));
     }
   }
 
@@ -162,7 +166,7 @@ export class Controller {
       this.adopt(signedIn);
     } catch (err) {
       if (generation !== this.generation) return;
-      this.fail(err instanceof SignInError ? err : new SignInError("invalid_response", String(err)));
+      this.fail(asSignInError(err));
     }
   }
 

@@ -11,7 +11,6 @@ import { waitForCallback, type WaitOptions } from "./window";
 
 export type SessionEvent =
   | { kind: "token" }
-  | { kind: "renew_needed" }
   | { kind: "renewal_failed"; error: SignInError }
   | { kind: "expired" }
   | { kind: "ended" };
@@ -85,7 +84,7 @@ export class Session {
     if (!expiresAt) return;
     const lifetime = expiresAt * 1000 - obtainedAt;
     if (!this.renewable) {
-      this.emit({ kind: "renew_needed" });
+      // Controllers show "click Renew" from `renewable` when they deliver the token.
       this.timer = setTimeout(() => this.expire(), Math.max(0, lifetime));
       return;
     }

@@ -75,9 +75,5 @@ c.Spawner.start_timeout = 60
         except requests.RequestException:
             return False
 
-    try:
-        server.wait_until(ready, timeout=90)
-    except Exception:
-        server.stop()
-        raise
+    server.wait_until(ready, timeout=90)
     return Hub(server, url, homes)

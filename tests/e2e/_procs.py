@@ -43,13 +43,16 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def wait_until(self, ready: Callable[[], bool], timeout: float = 60.0) -> None:
+        """Wait for ``ready()``; a server that exits or is not ready in time is stopped, and said."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
             if ready():
                 return
             time.sleep(0.1)  # polling interval of a condition with a deadline
+        self.stop()
         raise TimeoutError(f"{self.name} not ready after {timeout} s:\n{self.log()[-3000:]}")
 
     def stop(self) -> None:

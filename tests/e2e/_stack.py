@@ -60,11 +60,7 @@ def start_provider(workdir: Path, clients: list[dict[str, Any]], **extra: Any) -
     def ready() -> bool:
         return "listening on" in server.log()
 
-    try:
-        server.wait_until(ready, timeout=30)
-    except Exception:
-        server.stop()
-        raise
+    server.wait_until(ready, timeout=30)
     return Provider(server, issuer, spy)
 
 
@@ -192,9 +188,5 @@ def _start_jupyter(
             return False
         return r.status_code == 200
 
-    try:
-        server.wait_until(ready, timeout=60)
-    except Exception:
-        server.stop()
-        raise
+    server.wait_until(ready, timeout=60)
     return server

@@ -73,9 +73,5 @@ http {{
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", port)) == 0
 
-    try:
-        server.wait_until(listening, timeout=30)
-    except Exception:
-        server.stop()
-        raise
+    server.wait_until(listening, timeout=30)
     return server, port
