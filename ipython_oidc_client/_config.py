@@ -76,15 +76,7 @@ def _check_query_params(key: str, params: dict[Any, Any], protected: set[str]) -
             raise ConfigError(key, f"{key}[{name!r}] must be a string, number or bool, got {value!r}.")
 
 
-def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a checked copy of ``config``, or raise ConfigError naming the key and the fix."""
-    if not isinstance(config, Mapping):
-        raise ConfigError(
-            None,
-            "config must be a dict of oidc-client-ts settings, e.g. {'authority': "
-            "'https://idp.example/realms/x', 'client_id': 'notebook', 'scope': 'openid profile'}; "
-            f"got {type(config).__name__}.",
-        )
+def _check_keys(config: Mapping[Any, Any]) -> None:
     for key in config:
         if key in REFUSED:
             raise ConfigError(key, f"Config key {key!r} is not accepted: " + REFUSED[key].format(key=key))
@@ -99,22 +91,12 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
                 + ".",
             )
         _check_types(key, config[key])
-    checked = dict(config)
-    for key in ("authority", "client_id"):
-        if not checked.get(key, "").strip():
-            raise ConfigError(key, f"{key!r} is missing: add the provider's {key} to the config.")
-    _check_url("authority", checked["authority"])
 
-    response_type = checked.pop("response_type", "code")
-    if response_type != "code":
-        raise ConfigError(
-            "response_type",
-            f"response_type {response_type!r} is refused: only the authorization code flow with "
-            "PKCE is supported; the implicit flow puts tokens in the URL and is deprecated "
-            "(RFC 9700 §2.1.2). Remove 'response_type' (the default is 'code').",
-        )
-    scope = checked.setdefault("scope", "openid")
-    if "openid" not in scope.split():
+
+def _check_values(checked: dict[str, Any]) -> None:
+    """The checks that hold for any subset of the settings (a full config or overrides)."""
+    scope = checked.get("scope")
+    if scope is not None and "openid" not in scope.split():
         raise ConfigError(
             "scope",
             f"scope {scope!r} lacks 'openid': the widget validates the ID token before it sends "
@@ -147,6 +129,38 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError("max_age", "'max_age' must be 0 or more seconds.")
     if checked.get("requestTimeoutInSeconds", 1) <= 0:
         raise ConfigError("requestTimeoutInSeconds", "'requestTimeoutInSeconds' must be more than 0.")
+
+
+def _not_a_mapping(config: object) -> ConfigError:
+    return ConfigError(
+        None,
+        "config must be a dict of oidc-client-ts settings, e.g. {'authority': "
+        "'https://idp.example/realms/x', 'client_id': 'notebook', 'scope': 'openid profile'}, "
+        f"or the name of a provider your administrator configured; got {type(config).__name__}.",
+    )
+
+
+def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a checked copy of ``config``, or raise ConfigError naming the key and the fix."""
+    if not isinstance(config, Mapping):
+        raise _not_a_mapping(config)
+    _check_keys(config)
+    checked = dict(config)
+    for key in ("authority", "client_id"):
+        if not checked.get(key, "").strip():
+            raise ConfigError(key, f"{key!r} is missing: add the provider's {key} to the config.")
+    _check_url("authority", checked["authority"])
+
+    response_type = checked.pop("response_type", "code")
+    if response_type != "code":
+        raise ConfigError(
+            "response_type",
+            f"response_type {response_type!r} is refused: only the authorization code flow with "
+            "PKCE is supported; the implicit flow puts tokens in the URL and is deprecated "
+            "(RFC 9700 §2.1.2). Remove 'response_type' (the default is 'code').",
+        )
+    checked.setdefault("scope", "openid")
+    _check_values(checked)
     return checked
 
 

@@ -21,7 +21,8 @@ class AuthenticationError(OidcClientError):
     ``error`` is the provider's error code (RFC 6749 §4.1.2.1, e.g. ``access_denied``) or one of
     ours: ``popup_blocked``, ``popup_closed``, ``timeout``, ``provider_unreachable``,
     ``discovery_invalid``, ``token_request_failed``, ``invalid_id_token``, ``invalid_response``,
-    ``cancelled``.
+    ``cancelled``, ``unknown_provider`` (no such administrator's provider; the message lists them),
+    ``registry_unavailable`` (the server did not give its providers).
     """
 
     def __init__(self, error: str, message: str) -> None:

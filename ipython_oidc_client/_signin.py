@@ -8,8 +8,9 @@ import time
 from collections.abc import Generator, Mapping, MutableMapping
 from typing import Any
 
-from ._config import check_config, check_timeout
-from ._errors import AuthenticationError
+from ._config import _check_url, check_timeout
+from ._errors import AuthenticationError, ConfigError
+from ._providers import check_request
 from ._token import Token, clear, fill, parse_token_message
 from ._widget import OidcWidget
 
@@ -51,6 +52,7 @@ class SignIn:
             renew_before=renew_before,
             mode=mode,
             redirect_path=_redirect_path(),
+            pinned_redirect_uri=_pinned_redirect_uri(),
             on_message=self._on_message,
         )
 
@@ -123,19 +125,23 @@ class SignIn:
         return f"<SignIn status={self.status!r} error={self.error!r}>"
 
 
-#: An admin's pinned redirect URI, e.g. in JupyterHub's ``c.Spawner.environment``.
+#: An admin's pinned redirect URI, e.g. in JupyterHub's ``c.Spawner.environment``; the server's
+#: ``OidcExtension.redirect_uri`` and a config's own ``redirect_uri`` come first.
 REDIRECT_URI_ENV = "IPYTHON_OIDC_CLIENT_REDIRECT_URI"
 
 
-def _with_admin_defaults(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    pinned = os.environ.get(REDIRECT_URI_ENV)
-    if pinned and isinstance(config, Mapping) and "redirect_uri" not in config:
-        return {**config, "redirect_uri": pinned}
-    return config
+def _pinned_redirect_uri() -> str:
+    pinned = os.environ.get(REDIRECT_URI_ENV, "")
+    if pinned:
+        try:
+            _check_url("redirect_uri", pinned)
+        except ConfigError as err:
+            raise ConfigError(None, f"The environment variable {REDIRECT_URI_ENV}: {err}") from None
+    return pinned
 
 
 def _redirect_path() -> str:
-    """On JupyterHub, the path of the one redirect URI for every user (design.md §4): the hub
+    """On JupyterHub, the path of the one redirect URI for every user (docs/architecture.md): the hub
     sends ``/hub/user-redirect/…`` on to the user's own server, query and fragment kept."""
     hub = os.environ.get("JUPYTERHUB_BASE_URL")
     if not hub or not os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):
@@ -144,7 +150,7 @@ def _redirect_path() -> str:
 
 
 def authenticate(
-    config: Mapping[str, Any],
+    config: Mapping[str, Any] | str | None = None,
     token: MutableMapping[str, Any] | None = None,
     *,
     timeout: float = 120.0,
@@ -153,7 +159,9 @@ def authenticate(
 ) -> SignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
-    ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …).
+    ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …), or the
+    name of a provider the server's administrator configured (``"corp"``, or ``{"provider": "corp",
+    "scope": …}`` to add to it); omitted, the one provider the server has.
     ``token`` is filled in place with ``access_token``, ``expires_at``, ``scope`` and
     ``token_type`` once the user has signed in, without re-running the cell, and kept current:
     the page renews the access token ``renew_before`` seconds before it expires (at most half its
@@ -163,7 +171,7 @@ def authenticate(
     """
     from IPython.display import display
 
-    checked = check_config(_with_admin_defaults(config))
+    checked = check_request(config)
     seconds = check_timeout(timeout)
     if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
         raise ValueError(f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")

@@ -1,7 +1,7 @@
 """The anywidget that runs the sign-in in the browser (js/widget.ts).
 
 Tokens travel from the page as custom messages (``model.send``), never as synced traits: synced
-traits are written into the .ipynb when widget state is saved (design.md §2).
+traits are written into the .ipynb when widget state is saved (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -36,10 +36,16 @@ class OidcWidget(anywidget.AnyWidget):
     _css = _STATIC / "widget.css"
 
     instance = traitlets.Unicode(help="Random id: one controller per widget in the page").tag(sync=True)
-    config = traitlets.Dict(help="oidc-client-ts settings, checked by _config.check_config").tag(sync=True)
+    config = traitlets.Dict(
+        help="oidc-client-ts settings, or {'provider': name, …} for the server's registry; checked by "
+        "_providers.check_request"
+    ).tag(sync=True)
     timeout = traitlets.Float(120.0, help="Seconds the whole sign-in may take").tag(sync=True)
     redirect_path = traitlets.Unicode(
         "", help="Default redirect URI's path on this page's origin; empty: {base_url}oidc/redirect.html"
+    ).tag(sync=True)
+    pinned_redirect_uri = traitlets.Unicode(
+        "", help="The kernel's IPYTHON_OIDC_CLIENT_REDIRECT_URI, if set"
     ).tag(sync=True)
     mode = traitlets.Enum(["popup", "redirect"], "popup", help="Popup, or the whole tab").tag(sync=True)
     renew_before = traitlets.Float(60.0, help="Renew this many seconds before expiry").tag(sync=True)
@@ -51,7 +57,7 @@ class OidcWidget(anywidget.AnyWidget):
         #: Whether the page has spoken yet: proof that its messages reach this kernel.
         self.answered = False
         self._on_message = on_message
-        # Not `_handle_msg`: that name would replace ipywidgets' own handler (design.md §6).
+        # Not `_handle_msg`: that name would replace ipywidgets' own handler and every message would fail.
         self.on_msg(self._receive)
 
     def _receive(self, _widget: Any, content: Any, _buffers: Any) -> None:

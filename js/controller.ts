@@ -6,6 +6,7 @@ import type { OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
 import { clock, defaultRedirectUri } from "./page";
 import { signInWithPopup, type SignedIn, type SignInResult } from "./popup";
 import { finishRedirect, startRedirect } from "./redirect";
+import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
 import { Session, sessionKey, sessions, type SessionEvent } from "./session";
 import { openPopup } from "./window";
 
@@ -33,6 +34,7 @@ export class Controller {
   private session: Session | null = null;
   private detach: (() => void) | null = null;
   private finishSignOut: ((popup: Window) => Promise<void>) | null = null;
+  private resolved: Resolved | null = null;
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
     model.on("msg:custom", (msg: { type?: string }) => {
@@ -46,7 +48,10 @@ export class Controller {
   private async resume(): Promise<void> {
     const generation = this.generation;
     try {
-      const signedIn = await finishRedirect(this.config, this.redirectUri, this.model.get("instance"));
+      const signedIn = await finishRedirect(this.model.get("instance"), async () => {
+        await this.settle();
+        return { config: this.config, redirectUri: this.redirectUri };
+      });
       if (signedIn && generation === this.generation) this.adopt(signedIn);
     } catch (err) {
       this.fail(asSignInError(err));
@@ -64,21 +69,33 @@ export class Controller {
   async redirect(): Promise<void> {
     this.generation++;
     this.abort?.abort();
-    this.set("signing_in", `Going to ${this.config.authority} to sign in…`);
     try {
+      await this.settle();
+      this.set("signing_in", `Going to ${this.where} to sign in…`);
       await startRedirect(this.config, this.redirectUri, this.model.get("instance"));
     } catch (err) {
       this.fail(asSignInError(err));
     }
   }
 
+  /** What the kernel asked for, with the server's settings for it (an administrator's provider). */
+  private async settle(): Promise<void> {
+    this.resolved = await resolveRequest(this.model.get("config") as SignInRequest);
+  }
+
   private get config(): OidcConfig {
-    return this.model.get("config");
+    return this.resolved?.config ?? this.model.get("config");
+  }
+
+  private get where(): string {
+    const name = this.resolved?.provider;
+    return name ? `${name} (${this.config.authority})` : this.config.authority;
   }
 
   private get redirectUri(): string {
-    const path = this.model.get("redirect_path");
-    return (this.config.redirect_uri as string | undefined) ?? (path ? location.origin + path : defaultRedirectUri());
+    const resolved = this.resolved ?? { config: this.config, provider: null, redirectUri: null };
+    const pinned = this.model.get("pinned_redirect_uri") ?? "";
+    return chooseRedirectUri(resolved, pinned, this.model.get("redirect_path"), defaultRedirectUri());
   }
 
   /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
@@ -135,13 +152,20 @@ export class Controller {
     const generation = ++this.generation;
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
+    try {
+      await this.settle();
+    } catch (err) {
+      if (generation === this.generation) this.fail(asSignInError(err));
+      return;
+    }
+    if (generation !== this.generation) return;
     const config = this.config;
     const redirectUri = this.redirectUri;
     const key = sessionKey(config, redirectUri);
     const existing = sessions.get(key);
     if (existing?.live && !forceNew) return this.attach(existing);
     if (this.model.get("mode") === "redirect") return this.redirect();
-    this.set("signing_in", `Signing in at ${config.authority}… finish in the sign-in window.`);
+    this.set("signing_in", `Signing in at ${this.where}… finish in the sign-in window.`);
     try {
       const timeout = this.model.get("timeout");
       const signedIn = await signInWithPopup(config, {

@@ -1,7 +1,8 @@
 // The contract between the Python widget (ipython_oidc_client/_widget.py) and this script.
 // Keep both sides in step: the trait names and message shapes are the same on each.
 
-/** Settings passed to oidc-client-ts, already checked by ipython_oidc_client/_config.py. */
+/** Settings passed to oidc-client-ts, already checked by ipython_oidc_client/_config.py (a notebook's)
+ * or by the server extension at start (an administrator's provider, js/registry.ts). */
 export interface OidcConfig {
   authority: string;
   client_id: string;
@@ -21,6 +22,8 @@ export interface WidgetTraits {
   renew_before: number;
   /** The default redirect URI's path on this origin (JupyterHub's user-redirect); "" for ours. */
   redirect_path: string;
+  /** The kernel's IPYTHON_OIDC_CLIENT_REDIRECT_URI (an administrator's pin); "" when unset. */
+  pinned_redirect_uri: string;
   /** "popup" (the default) or "redirect": the whole tab goes to the provider and back. */
   mode: "popup" | "redirect";
 }
@@ -30,7 +33,7 @@ export type KernelMessage = { type: "start" } | { type: "logout" };
 
 /**
  * Page -> kernel. The token message carries exactly these four fields: never the refresh token,
- * the ID token, the code or the PKCE verifier (design.md §3).
+ * the ID token, the code or the PKCE verifier (docs/architecture.md).
  */
 export type PageMessage =
   | { type: "ready" }
@@ -67,7 +70,9 @@ export type ErrorCode =
   | "invalid_response"
   | "cancelled"
   | "renewal_failed"
-  | "redirect_failed";
+  | "redirect_failed"
+  | "unknown_provider"
+  | "registry_unavailable";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";

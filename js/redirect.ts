@@ -6,7 +6,7 @@ import { WebStorageStateStore } from "oidc-client-ts";
 import { createClient, loadMetadata } from "./client";
 import { explain, SignInError } from "./errors";
 import { PENDING, RESPONSE, type OidcConfig } from "./messages";
-import { baseUrl } from "./page";
+import { baseUrl, xsrfToken } from "./page";
 import { completeSignIn, type SignedIn } from "./popup";
 import { randomToken } from "./window";
 
@@ -22,11 +22,6 @@ interface Pending {
 
 function stateStore(): WebStorageStateStore {
   return new WebStorageStateStore({ store: sessionStorage, prefix: PREFIX });
-}
-
-function xsrfToken(): string {
-  const match = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
-  return match ? decodeURIComponent(match[1]) : "";
 }
 
 /** Leave for the provider; the server keeps where to come back to (an HttpOnly cookie). */
@@ -78,12 +73,13 @@ function takeResponse(instance: string): { pending: Pending; url: string } | nul
 
 /** Back from the provider: finish the sign-in this widget started before the page left. */
 export async function finishRedirect(
-  config: OidcConfig,
-  redirectUri: string,
   instance: string,
+  // Asked only when this tab holds an answer: the settings may come from the server (js/registry.ts).
+  settings: () => Promise<{ config: OidcConfig; redirectUri: string }>,
 ): Promise<SignedIn | null> {
   const taken = takeResponse(instance);
   if (!taken) return null;
+  const { config, redirectUri } = await settings();
   const client = createClient(config, redirectUri, stateStore());
   try {
     const metadata = await loadMetadata(client, config);

@@ -3,13 +3,17 @@ jupyter_server (JupyterLab, Notebook 7, nbclassic), jupyter_notebook_config.d fo
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, NoReturn
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.extension.handler import ExtensionHandlerMixin
+from traitlets import Dict, Unicode
 
+from .._errors import ConfigError
 from .handlers import STATIC, CallbackPage
 from .redirect_mode import Return, ReturnPath
+from .registry import SETTINGS_KEY, Providers, check_providers, check_redirect_uri, dropin_config
 
 
 def _bases(web_app: Any) -> tuple[type, type]:
@@ -40,6 +44,70 @@ class OidcExtension(ExtensionApp):
     # (js/widget.ts). Public code, served like every static file of the server.
     static_paths = [str(STATIC)]  # noqa: RUF012 - a traitlet default, as in jupyter_server's examples
 
+    providers = Dict(
+        {},
+        config=True,
+        help="""Identity providers named for every user of this server, so that a notebook writes
+        ``authenticate("corp", token)`` instead of a full config (or ``authenticate(token=token)``
+        when exactly one is configured). Keys are names (letters, digits, '.', '_', '-'); values are
+        the config a notebook would pass to ``authenticate()``, e.g.::
+
+            c.OidcExtension.providers = {
+                "corp": {"authority": "https://login.example.com/realms/staff",
+                         "client_id": "notebooks", "scope": "openid profile api"},
+            }
+
+        Register each client at its provider as a public client (no secret; PKCE). Every entry is
+        checked when the server starts, with the same checks as a notebook's config; a bad entry
+        stops the server with a message naming the provider and the key, rather than surprising a
+        user at sign-in. A notebook may add to an entry only the keys listed in
+        ``ipython_oidc_client._providers.OVERRIDABLE`` (scope, prompt, max_age, …). The settings are
+        served to logged-in users' widgets and never reach a kernel.""",
+    )
+    redirect_uri = Unicode(
+        "",
+        config=True,
+        help="""The redirect URI every sign-in on this server uses, unless the config (a notebook's,
+        or a provider entry's) names its own. Empty (the default): the kernel's
+        IPYTHON_OIDC_CLIENT_REDIRECT_URI environment variable if set, else on JupyterHub the hub's
+        ``{hub}/hub/user-redirect/oidc/redirect.html``, else ``{base_url}oidc/redirect.html`` on the
+        page's own origin. Set it when the provider allows one registered URI and the server is
+        reached under a name the browser cannot tell, e.g. behind a proxy.""",
+    )
+
+    _dropin: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance in load_config_file
+
+    def load_config_file(self, *args: Any, **kwargs: Any) -> None:
+        super().load_config_file(*args, **kwargs)
+        assert self.serverapp is not None
+        paths = list(getattr(self.serverapp, "config_file_paths", []))
+        section = getattr(self.serverapp, "config_file_name", "") or "jupyter_server_config"
+        try:
+            self._dropin = dropin_config(paths, section)
+        except ConfigError as err:
+            self._fail(err)
+
+    def _fail(self, err: ConfigError) -> NoReturn:
+        # Stop the server: a server extension's exception would only be logged as a warning, and
+        # the first user to sign in would meet the mistake instead of the administrator.
+        self.log.critical("ipython_oidc_client: %s Fix the configuration and start again.", err)
+        sys.exit(1)
+
+    def initialize_settings(self) -> None:
+        # Drop-in files first; jupyter_server_config.py/.json and the command line win, per name.
+        providers = {**self._dropin.get("providers", {}), **self.providers}
+        try:
+            registry = {
+                "providers": check_providers(providers),
+                "redirect_uri": check_redirect_uri(self.redirect_uri or self._dropin.get("redirect_uri", ""))
+                or None,
+            }
+        except ConfigError as err:
+            self._fail(err)
+        self.settings[SETTINGS_KEY] = registry
+        if registry["providers"]:
+            self.log.info("ipython_oidc_client: providers %s", ", ".join(sorted(registry["providers"])))
+
     def initialize_handlers(self) -> None:
         assert self.serverapp is not None  # set before handlers are asked for
         page, api = _bases(self.serverapp.web_app)
@@ -52,6 +120,7 @@ class OidcExtension(ExtensionApp):
                 (r"/redirect\.html", callback_page),
                 (r"/oidc/return-path", _handler(ReturnPath, api)),
                 (r"/oidc/return", _handler(Return, page)),
+                (r"/oidc/providers", _handler(Providers, api)),
             ]
         )
 

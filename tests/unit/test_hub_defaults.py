@@ -37,14 +37,22 @@ def test_on_jupyterhub_the_default_is_the_hubs_user_redirect(monkeypatch: pytest
     assert _widget(CONFIG).redirect_path == "/jupyter/hub/user-redirect/oidc/redirect.html"
 
 
-def test_an_admin_pin_applies_unless_the_config_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_admin_pin_reaches_the_page_beside_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page ranks it (js/registry.ts chooseRedirectUri): the config's own redirect_uri, then the
+    # server's OidcExtension.redirect_uri, then this pin.
     monkeypatch.setenv("IPYTHON_OIDC_CLIENT_REDIRECT_URI", HUB_URI)
-    assert _widget(CONFIG).config["redirect_uri"] == HUB_URI
+    widget = _widget(CONFIG)
+    assert widget.pinned_redirect_uri == HUB_URI and "redirect_uri" not in widget.config
     own = "https://lab.example/oidc/redirect.html"
     assert _widget({**CONFIG, "redirect_uri": own}).config["redirect_uri"] == own
+    assert authenticate("corp").widget.pinned_redirect_uri == HUB_URI
+
+
+def test_without_a_pin_the_page_gets_none() -> None:
+    assert _widget(CONFIG).pinned_redirect_uri == ""
 
 
 def test_a_pinned_plain_http_uri_is_refused_like_a_configured_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IPYTHON_OIDC_CLIENT_REDIRECT_URI", "http://hub.example/hub/user-redirect/x")
-    with pytest.raises(ValueError, match="redirect_uri"):
+    with pytest.raises(ValueError, match=r"IPYTHON_OIDC_CLIENT_REDIRECT_URI.*plain http"):
         _widget(CONFIG)

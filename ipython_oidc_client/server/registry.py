@@ -1,0 +1,82 @@
+"""The providers an administrator names for everyone (``OidcExtension.providers``), checked when the
+server starts, and served to the widget: ``GET {base_url}oidc/providers``.
+
+The answer holds a public client's settings and nothing secret (a client secret is refused by the
+same checks as a notebook's config), but it is still for logged-in users only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from tornado import web
+
+from .._config import _check_url, check_config
+from .._errors import ConfigError
+from .._providers import check_name
+
+if TYPE_CHECKING:  # mixins, as in handlers.py
+    from jupyter_server.base.handlers import JupyterHandler as _Handler
+else:
+    _Handler = object
+
+#: Where the checked registry waits for the handler, in the web application's settings.
+SETTINGS_KEY = "ipython_oidc_client_registry"
+
+
+def dropin_config(paths: Sequence[str], section: str) -> dict[str, Any]:
+    """The ``OidcExtension`` part of the ``{path}/{section}.d/*.json`` files on the config path.
+
+    A package or an image drops files there, but jupyter_server reads only
+    ``ServerApp.jpserver_extensions`` from them; ours are read here, in jupyter_server's order (later
+    files in a directory, and directories earlier on the path, win; entries of ``providers`` merge).
+    """
+    from jupyter_server.config_manager import BaseJSONConfigManager, recursive_update
+
+    data: dict[str, Any] = {}
+    for path in reversed(paths):
+        found = BaseJSONConfigManager(config_dir=path).get(section, include_root=False)
+        part = found.get("OidcExtension")
+        if isinstance(part, dict):
+            recursive_update(data, part)
+        elif part is not None:
+            raise ConfigError(None, f"'OidcExtension' in {path}/{section}.d must be a JSON object.")
+    return data
+
+
+def check_providers(providers: object) -> dict[str, dict[str, Any]]:
+    """Check every entry as a notebook's config is checked; the error names the provider and key."""
+    if not isinstance(providers, Mapping):
+        raise ConfigError(None, f"OidcExtension.providers must be a dict of name: config, got {providers!r}.")
+    checked: dict[str, dict[str, Any]] = {}
+    for name, entry in providers.items():
+        where = f"OidcExtension.providers[{name!r}]"
+        try:
+            check_name(name)
+            checked[name] = check_config(entry)
+        except ConfigError as err:
+            raise ConfigError(err.key, f"{where}: {err}") from None
+    return checked
+
+
+def check_redirect_uri(value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError("redirect_uri", f"OidcExtension.redirect_uri must be a string, got {value!r}.")
+    if value:
+        try:
+            _check_url("redirect_uri", value)
+        except ConfigError as err:
+            raise ConfigError("redirect_uri", f"OidcExtension.redirect_uri: {err}") from None
+    return value
+
+
+class Providers(_Handler):
+    """The registry, for the widget. A GET changes nothing; the widget still sends X-XSRFToken,
+    which JupyterHub ≥ 4.1 asks of cookie-authenticated fetches (docs/architecture.md)."""
+
+    @web.authenticated
+    def get(self) -> None:
+        registry = self.settings.get(SETTINGS_KEY) or {"providers": {}, "redirect_uri": None}
+        self.set_header("Cache-Control", "no-store")
+        self.finish(registry)
