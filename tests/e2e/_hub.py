@@ -22,6 +22,9 @@ class Hub:
     server: Server
     url: str  # http://127.0.0.1:port/
     homes: Path
+    #: On every single-user server's config path (c.Spawner.environment): where the admin's
+    #: jupyter_server_config.d files go (tests/e2e/_stack.write_registry).
+    config_dir: Path
 
     def user_redirect_uri(self) -> str:
         """The one redirect URI to register for every user (design.md §4)."""
@@ -41,6 +44,8 @@ def start_hub(workdir: Path) -> Hub:
     port, hub_port, api_port = free_port(), free_port(), free_port()
     homes = workdir / "homes"
     homes.mkdir(parents=True, exist_ok=True)
+    config_dir = workdir / "singleuser-config"
+    config_dir.mkdir(parents=True, exist_ok=True)
     config = workdir / "jupyterhub_config.py"
     config.write_text(
         f"""
@@ -60,6 +65,7 @@ c.SimpleLocalProcessSpawner.home_dir_template = "{homes}/{{username}}"
 c.Spawner.cmd = [{sys.executable!r}, "-m", "jupyterhub.singleuser"]
 c.Spawner.args = ["--allow-root", "--ServerApp.log_level=DEBUG", "--OidcExtension.log_level=DEBUG"]
 c.Spawner.default_url = "/lab"
+c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": "{config_dir}"}}
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 60
 """
@@ -76,4 +82,4 @@ c.Spawner.start_timeout = 60
             return False
 
     server.wait_until(ready, timeout=90)
-    return Hub(server, url, homes)
+    return Hub(server, url, homes, config_dir)

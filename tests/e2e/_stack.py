@@ -75,7 +75,23 @@ class Lab:
         return f"{self.url}oidc/redirect.html"
 
 
-def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: str = "lab") -> Lab:
+def write_registry(config_dir: Path, section: dict[str, Any]) -> Path:
+    """What an administrator drops into a config directory: an OidcExtension section in a
+    ``jupyter_server_config.d`` file (a global install's /etc/jupyter, an image's, JupyterHub's)."""
+    path = config_dir / "jupyter_server_config.d" / "ipython_oidc_client_providers.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"OidcExtension": section}))
+    return path
+
+
+def start_lab(
+    workdir: Path,
+    base_url: str = "/",
+    port: int | None = None,
+    app: str = "lab",
+    registry: dict[str, Any] | None = None,
+) -> Lab:
+    """``registry``: an OidcExtension section, dropped into a config directory of this server's."""
     port = port or free_port()
     token = secrets.token_hex(16)
     home = workdir / "home"
@@ -94,6 +110,9 @@ def start_lab(workdir: Path, base_url: str = "/", port: int | None = None, app: 
     }
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_PLATFORM_DIRS", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
         env.pop(var, None)
+    if registry is not None:
+        write_registry(workdir / "etc-jupyter", registry)
+        env["JUPYTER_CONFIG_PATH"] = str(workdir / "etc-jupyter")
     argv = [
         sys.executable,
         "-m",

@@ -1,6 +1,7 @@
-"""JupyterHub: two users sign in through the one redirect URI registered at the provider,
-`{hub}/hub/user-redirect/oidc/redirect.html`, each into their own kernel; the state-changing
-endpoint keeps the XSRF check that JupyterHub ≥ 4.1 relies on."""
+"""JupyterHub: two users sign in with the administrator's provider, named (`authenticate("hub-idp")`),
+through the one redirect URI registered at the provider, `{hub}/hub/user-redirect/oidc/redirect.html`,
+each into their own kernel; the state-changing endpoint keeps the XSRF check that JupyterHub ≥ 4.1
+relies on."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from playwright.sync_api import Browser, BrowserContext
 
 from ._hub import Hub, start_hub
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, start_provider, write_notebook
+from ._stack import Lab, Provider, start_provider, write_notebook, write_registry
 
 CLIENT = "hub-notebooks"
+PROVIDER = "hub-idp"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,9 @@ def hub_provider(tmp_path_factory: pytest.TempPathFactory, hub: Hub) -> Iterator
         tmp_path_factory.mktemp("hub-provider"),
         [{"client_id": CLIENT, "redirect_uris": [hub.user_redirect_uri()]}],
     )
+    # What the admin puts on every single-user server's config path; read when each one starts.
+    entry = {"authority": idp.issuer, "client_id": CLIENT, "scope": "openid profile"}
+    write_registry(hub.config_dir, {"providers": {PROVIDER: entry}})
     try:
         yield idp
     finally:
@@ -55,9 +60,6 @@ def test_two_users_sign_in_through_one_registered_redirect_uri(
     hub: Hub, hub_provider: Provider, browser: Browser
 ) -> None:
     for user in ("alice", "bob"):
-        config = {"authority": hub_provider.issuer, "client_id": CLIENT, "scope": "openid profile"}
-        if user == "alice":  # the config key; bob gets it by default, from the hub's environment
-            config["redirect_uri"] = hub.user_redirect_uri()
         context = browser.new_context()
         try:
             name = f"hub-{uuid.uuid4().hex[:8]}.ipynb"
@@ -65,7 +67,7 @@ def test_two_users_sign_in_through_one_registered_redirect_uri(
                 hub.home(user) / name,
                 [
                     "from ipython_oidc_client import authenticate\ntoken = {}\n"
-                    f"s = authenticate({config!r}, token)",
+                    f"s = authenticate({PROVIDER!r}, token)",
                     "import requests\nawait s\n"
                     f"r = requests.get('{hub_provider.issuer}/me', "
                     "headers={'Authorization': 'Bearer ' + token['access_token']}, timeout=10)\n"
