@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 
 from ._errors import AuthenticationError
 
-#: The only fields that ever reach the kernel (design.md §3): never a refresh token, an ID token,
+#: The only fields that ever reach the kernel (docs/architecture.md): never a refresh token, an ID token,
 #: a code or a PKCE verifier.
 TOKEN_FIELDS = ("access_token", "expires_at", "scope", "token_type")
 

@@ -16,7 +16,7 @@ const WIDGET_ONLY = new Set(["popup_redirect_uri", "popupWindowFeatures"]);
 export function createClient(
   config: OidcConfig,
   redirectUri: string,
-  // design.md §3: in popup mode the PKCE verifier, state and nonce live in this module's memory only;
+  // docs/architecture.md: in popup mode the PKCE verifier, state and nonce live in this module's memory only;
   // oidc-client-ts would otherwise put them in localStorage, where any kernel-emitted script reads
   // them. Redirect mode passes a sessionStorage store (js/redirect.ts).
   stateStore: StateStore = new WebStorageStateStore({ store: new InMemoryWebStorage() }),

@@ -13,7 +13,7 @@ export interface SignInResult {
   expires_at: number | null;
   scope: string | null;
   token_type: string;
-  /** Kept in this module's memory only; never sent to the kernel (design.md §3). */
+  /** Kept in this module's memory only; never sent to the kernel (docs/architecture.md). */
   refresh_token: string | null;
   id_token: string;
   claims: JWTPayload;

@@ -1,7 +1,7 @@
 // Full-page redirect mode: the fallback when popups are refused, and the original package's way.
 // The page leaves for the provider and comes back, so what the sign-in needs across the trip (the
 // PKCE verifier, state, nonce, then the provider's answer) sits in sessionStorage — this tab only,
-// deleted as soon as it is used, ignored after ten minutes (design.md §3). Tokens never do.
+// deleted as soon as it is used, ignored after ten minutes (docs/architecture.md). Tokens never do.
 import { WebStorageStateStore } from "oidc-client-ts";
 import { createClient, loadMetadata } from "./client";
 import { explain, SignInError } from "./errors";

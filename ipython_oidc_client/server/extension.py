@@ -20,7 +20,7 @@ def _bases(web_app: Any) -> tuple[type, type]:
     """The page and API handler classes of the server that runs us.
 
     notebook 6 (`jupyter notebook` < 7) runs jupyter_server extensions too, but jupyter_server's
-    handlers cannot read its login cookie and clear it, logging the user out (design.md §5): there
+    handlers cannot read its login cookie and clear it, logging the user out (docs/architecture.md): there
     our handlers are notebook's own.
     """
     if "identity_provider" not in web_app.settings:

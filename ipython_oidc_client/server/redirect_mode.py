@@ -27,7 +27,7 @@ MAX_AGE_SECONDS = 600
 
 def _on_https(handler: _Handler, browser_says: bool = False) -> bool:
     """Whether the browser is on https. A TLS-terminating proxy hides it from request.protocol
-    unless ServerApp.trust_xheaders is set (design.md §4), so the page's word and the proxy's
+    unless ServerApp.trust_xheaders is set (docs/architecture.md), so the page's word and the proxy's
     X-Forwarded-Proto count too: they can only add the Secure flag, never take it away."""
     forwarded = handler.request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
     return handler.request.protocol == "https" or forwarded == "https" or browser_says

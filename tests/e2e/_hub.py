@@ -27,7 +27,7 @@ class Hub:
     config_dir: Path
 
     def user_redirect_uri(self) -> str:
-        """The one redirect URI to register for every user (design.md §4)."""
+        """The one redirect URI to register for every user (docs/architecture.md)."""
         return f"{self.url}hub/user-redirect/oidc/redirect.html"
 
     def home(self, user: str) -> Path:

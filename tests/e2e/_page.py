@@ -71,7 +71,7 @@ class NotebookPage:
             )
 
     def wait_kernel_ready(self, timeout: float = 60.0) -> None:
-        """Shift+Enter before the kernel is ready is silently dropped (design.md §6); the frontend
+        """Shift+Enter before the kernel is ready is silently dropped (docs/architecture.md); the frontend
         is ready once it has the kernel's kernel_info_reply on its websocket."""
         deadline = time.monotonic() + timeout
         while not self.kernel_ready:

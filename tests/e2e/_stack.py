@@ -166,7 +166,7 @@ def notebook6_python() -> Path:
 
 def start_notebook6(workdir: Path, base_url: str = "/") -> Lab:
     """`jupyter notebook` 6.5, in its own environment: it ignores --IdentityProvider.token and
-    --ServerApp.root_dir (design.md §5)."""
+    --ServerApp.root_dir (docs/architecture.md)."""
     port = free_port()
     token = secrets.token_hex(16)
     home, root = workdir / "home", workdir / "notebooks"
