@@ -1,5 +1,4 @@
 // oidc-client-ts, set up so that nothing reaches web storage, and the provider's metadata, checked.
-import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import {
   InMemoryWebStorage,
   OidcClient,
@@ -8,6 +7,7 @@ import {
   type StateStore,
 } from "oidc-client-ts";
 import { SignInError } from "./errors";
+import { checkDiscovered } from "./issuer";
 import { responseParams, type OidcConfig } from "./messages";
 
 // Settings that belong to the widget, not to oidc-client-ts's OidcClient.
@@ -69,45 +69,7 @@ export async function loadMetadata(client: OidcClient, config: OidcConfig): Prom
         `Check that "authority" points at an OpenID Connect provider, then click Try again.`,
     );
   }
-  for (const field of ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
-    if (typeof metadata[field] !== "string") {
-      throw new SignInError(
-        "discovery_invalid",
-        `The discovery document ${url} has no "${field}". Check that "authority" points at an ` +
-          "OpenID Connect provider.",
-      );
-    }
-  }
-  // Discovery §4.3: the issuer must be exactly the URL the metadata was asked for.
-  const issuer = (metadata.issuer as string).replace(/\/$/, "");
-  if (config.metadataUrl === undefined && issuer !== config.authority.replace(/\/$/, "")) {
-    throw new SignInError(
-      "discovery_invalid",
-      `The provider calls itself "${metadata.issuer}", but "authority" is "${config.authority}". ` +
-        `Set "authority" to exactly "${metadata.issuer}".`,
-    );
-  }
-  const methods = metadata.code_challenge_methods_supported;
-  if (Array.isArray(methods) && !methods.includes("S256")) {
-    throw new SignInError(
-      "discovery_invalid",
-      "The provider does not offer PKCE with S256 (RFC 7636 §4.2), which this client requires. " +
-        "Ask its administrator to enable it.",
-    );
-  }
-  return metadata as OidcMetadata;
-}
-
-const jwksCache = new Map<string, JWTVerifyGetKey>();
-
-/** The provider's signing keys, fetched when first needed and refetched by jose on a new kid. */
-export function jwks(uri: string): JWTVerifyGetKey {
-  let keys = jwksCache.get(uri);
-  if (!keys) {
-    keys = createRemoteJWKSet(new URL(uri), { timeoutDuration: 10_000 });
-    jwksCache.set(uri, keys);
-  }
-  return keys;
+  return checkDiscovered(metadata, config, url);
 }
 
 /**

@@ -7,7 +7,7 @@ import { clock, defaultRedirectUri } from "./page";
 import { signInWithPopup, type SignedIn, type SignInResult } from "./popup";
 import { finishRedirect, startRedirect } from "./redirect";
 import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
-import { Session, sessionKey, sessions, type SessionEvent } from "./session";
+import { reusable, Session, sessionKey, sessions, type SessionEvent } from "./session";
 import { openPopup } from "./window";
 
 export interface View {
@@ -163,7 +163,7 @@ export class Controller {
     const redirectUri = this.redirectUri;
     const key = sessionKey(config, redirectUri);
     const existing = sessions.get(key);
-    if (existing?.live && !forceNew) return this.attach(existing);
+    if (existing && reusable(existing, config) && !forceNew) return this.attach(existing);
     if (this.model.get("mode") === "redirect") return this.redirect();
     this.set("signing_in", `Signing in at ${this.where}… finish in the sign-in window.`);
     try {

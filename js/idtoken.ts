@@ -18,6 +18,10 @@ export interface IdTokenExpectations {
   /** On a refresh: the subject of the first ID token, which must not change (Core §12.2). */
   subject?: string;
   keys: JWTVerifyGetKey;
+  /** The max_age sent with the authorization request (Core §3.1.2.1), if any: auth_time must be recent. */
+  maxAge?: number;
+  /** The acr_values sent with the authorization request, if any: acr must be one of them. */
+  acrValues?: string[];
   /** Seconds of clock skew tolerated on exp and iat. */
   clockTolerance?: number;
   currentDate?: Date;
@@ -66,5 +70,16 @@ export async function validateIdToken(idToken: string, expect: IdTokenExpectatio
     reject("nonce does not match the one this page sent");
   }
   if (expect.subject !== undefined && payload.sub !== expect.subject) reject("sub changed on renewal");
+  // §3.1.3.7 item 13: with max_age requested, auth_time must be there and recent enough (§3.1.2.1).
+  if (expect.maxAge !== undefined) {
+    if (typeof payload.auth_time !== "number") reject("max_age was requested but auth_time is missing");
+    if ((payload.auth_time as number) + expect.maxAge < now - tolerance) {
+      reject(`the sign-in it reports is older than max_age (${expect.maxAge} s)`);
+    }
+  }
+  // §3.1.3.7 item 12: with acr_values requested, the acr the provider asserts must be one of them.
+  if (expect.acrValues?.length && !expect.acrValues.includes(payload.acr as string)) {
+    reject(`acr is ${payload.acr === undefined ? "missing" : `"${String(payload.acr)}"`}, not one of the requested acr_values`);
+  }
   return payload;
 }

@@ -71,6 +71,7 @@ export type ErrorCode =
   | "cancelled"
   | "renewal_failed"
   | "redirect_failed"
+  | "issuer_mismatch"
   | "unknown_provider"
   | "registry_unavailable";
 

@@ -2,9 +2,11 @@
 // back to this page by our own callback page, every wait bounded by a deadline.
 import type { JWTPayload } from "jose";
 import type { OidcClient, OidcMetadata } from "oidc-client-ts";
-import { createClient, jwks, loadMetadata, responseUrl } from "./client";
+import { createClient, loadMetadata, responseUrl } from "./client";
+import { jwks } from "./jwks";
 import { explain, SignInError } from "./errors";
 import { validateIdToken } from "./idtoken";
+import { checkResponseIssuer } from "./issuer";
 import type { OidcConfig } from "./messages";
 import { openPopup, randomToken, waitForCallback, type WaitOptions } from "./window";
 
@@ -39,6 +41,8 @@ export async function completeSignIn(
   url: string,
   nonce: string,
 ): Promise<SignInResult> {
+  // Before the code goes anywhere: was it this provider that answered (RFC 9207)?
+  checkResponseIssuer(url, metadata);
   let response;
   try {
     response = await client.processSigninResponse(responseUrl(url, config));
@@ -63,6 +67,8 @@ export async function completeSignIn(
     client_id: config.client_id,
     nonce,
     keys: jwks(metadata.jwks_uri),
+    maxAge: typeof config.max_age === "number" ? config.max_age : undefined,
+    acrValues: typeof config.acr_values === "string" ? config.acr_values.split(" ").filter(Boolean) : undefined,
   });
   return {
     access_token: response.access_token,

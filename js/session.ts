@@ -1,7 +1,8 @@
 // A signed-in session, shared by every widget in the page that asks for the same client: its
 // tokens (the refresh and ID token only here, in module memory), renewal, revocation and sign-out.
 import type { OidcClient, OidcMetadata, RefreshState } from "oidc-client-ts";
-import { jwks, revokeToken } from "./client";
+import { revokeToken } from "./client";
+import { jwks } from "./jwks";
 import { explain, SignInError } from "./errors";
 import { validateIdToken } from "./idtoken";
 import type { OidcConfig } from "./messages";
@@ -17,10 +18,26 @@ export type SessionEvent =
 
 /** The settings that decide which tokens a sign-in yields: same key, same session. */
 export function sessionKey(config: OidcConfig, redirectUri: string): string {
-  const { authority, client_id, scope, resource, acr_values, extraQueryParams, extraTokenParams, metadataUrl } =
-    config;
-  const fields = { authority, client_id, scope, resource, acr_values, extraQueryParams, extraTokenParams };
-  return JSON.stringify({ ...fields, metadataUrl, redirectUri });
+  const { authority, client_id, scope, resource, acr_values, max_age, prompt } = config;
+  const { extraQueryParams, extraTokenParams, metadataUrl } = config;
+  // A request for a fresh or stronger sign-in (max_age, prompt, acr_values) is another session:
+  // a live session's token must not stand in for it.
+  const fields = { authority, client_id, scope, resource, acr_values, max_age, prompt };
+  return JSON.stringify({ ...fields, extraQueryParams, extraTokenParams, metadataUrl, redirectUri });
+}
+
+/**
+ * Whether a live session may serve a new authenticate() call: not when it asks the user to sign in
+ * again (prompt=login, Core §3.1.2.1), nor when its max_age has passed since the sign-in.
+ */
+export function reusable(session: Session, config: OidcConfig): boolean {
+  if (!session.live) return false;
+  if (typeof config.prompt === "string" && config.prompt.split(" ").includes("login")) return false;
+  if (typeof config.max_age === "number") {
+    const authTime = session.current?.claims.auth_time;
+    if (typeof authTime !== "number" || authTime + config.max_age < Date.now() / 1000) return false;
+  }
+  return true;
 }
 
 export const sessions = new Map<string, Session>();

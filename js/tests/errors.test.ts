@@ -68,3 +68,20 @@ test("an Error that carries an error field but is not named ErrorResponse is not
   assert.equal(result.code, "invalid_response");
   assert.match(result.message, /socket hang up/);
 });
+
+test("a provider error code outside RFC 6749's character set, or too long, becomes invalid_response", () => {
+  for (const bad of ["bad code", "x".repeat(65), "quote\"d", "back\\slash", "ünïcode"]) {
+    const result = explain(new ErrorResponse({ error: bad }), ctx);
+    assert.equal(result.code, "invalid_response", bad);
+    if (bad) assert.ok(!result.message.includes(bad), bad);
+  }
+  assert.equal(explain(new ErrorResponse({ error: "temporarily_unavailable" }), ctx).code, "temporarily_unavailable");
+});
+
+test("a provider's error_description loses characters outside RFC 6749's set and is bounded", () => {
+  const hostile = "line1\nline2\u0007 \"quoted\" <b>ok</b> " + "y".repeat(1000);
+  const result = explain(new ErrorResponse({ error: "server_error", error_description: hostile }), ctx);
+  assert.ok(!/[\n\u0007]/.test(result.message) && !result.message.includes('"quoted"'));
+  assert.match(result.message, /line1line2 quoted <b>ok<\/b> y+…/);
+  assert.ok(result.message.length < 600, String(result.message.length));
+});

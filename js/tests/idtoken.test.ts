@@ -225,3 +225,22 @@ test("on a refresh, an ID token for another subject is rejected", async () => {
   const token = await sign(claims({ nonce: undefined, sub: "someone-else" }));
   await assertRejected(validateIdToken(token, expectations({ nonce: undefined, subject: "user-1234" })), /sub/);
 });
+
+test("with max_age requested, auth_time must be present and recent enough (Core §3.1.3.7 item 13)", async () => {
+  const maxAge = expectations({ maxAge: 300 });
+  assert.ok(await validateIdToken(await sign(claims({ auth_time: NOW_S - 100 })), maxAge));
+  await assertRejected(validateIdToken(await sign(claims()), maxAge), /max_age was requested but auth_time is missing/);
+  await assertRejected(
+    validateIdToken(await sign(claims({ auth_time: NOW_S - 1000 })), maxAge),
+    /older than max_age \(300 s\)/,
+  );
+  // max_age=0: a sign-in just now passes (within the clock tolerance).
+  assert.ok(await validateIdToken(await sign(claims({ auth_time: NOW_S - 5 })), expectations({ maxAge: 0 })));
+});
+
+test("with acr_values requested, acr must be one of them (Core §3.1.3.7 item 12)", async () => {
+  const acr = expectations({ acrValues: ["urn:mfa", "gold"] });
+  assert.ok(await validateIdToken(await sign(claims({ acr: "gold" })), acr));
+  await assertRejected(validateIdToken(await sign(claims({ acr: "bronze" })), acr), /acr is "bronze"/);
+  await assertRejected(validateIdToken(await sign(claims()), acr), /acr is missing/);
+});
