@@ -67,6 +67,18 @@ class SignIn:
             self.message = str(content.get("message", ""))
         elif kind == "error":
             self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+        elif kind == "ready":
+            # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens
+            # died with the old page; tell it what this kernel still holds, so that it can say so.
+            expires_at = self.token.get("expires_at") if self.received_at is not None else None
+            self.widget.send({"type": "rejoin", "expires_at": expires_at})
+        elif kind == "expired":
+            # No refresh token and no renewal in time: the token is gone, here too.
+            clear(self.token)
+            self.received_at = None
+            self.error = AuthenticationError(
+                "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
+            )
         elif kind == "logged_out":
             clear(self.token)
 

@@ -70,7 +70,8 @@ class OidcWidget(anywidget.AnyWidget):
             if not self._started:
                 self._started = True
                 self.send({"type": "start"})
-            return
+                return
+            # A view drawn later (a reload, the notebook reopened): SignIn tells it where it stands.
         try:
             self._on_message(content)
         except Exception:

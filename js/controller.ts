@@ -2,7 +2,7 @@
 // from a Session, which widgets of the same client share (session.ts).
 import type { AnyModel } from "@anywidget/types";
 import { SignInError } from "./errors";
-import type { OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
+import type { KernelMessage, OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
 import { clock, defaultRedirectUri } from "./page";
 import { signInWithPopup, type SignedIn, type SignInResult } from "./popup";
 import { finishRedirect, startRedirect } from "./redirect";
@@ -14,6 +14,9 @@ export interface View {
   status: Status;
   message: string;
 }
+
+/** How long a sign-in window may stay open before the widget names what usually keeps it there. */
+export const HINT_AFTER_MS = 8_000;
 
 function asSignInError(err: unknown): SignInError {
   return err instanceof SignInError ? err : new SignInError("invalid_response", String(err));
@@ -35,17 +38,45 @@ export class Controller {
   private detach: (() => void) | null = null;
   private finishSignOut: ((popup: Window) => Promise<void>) | null = null;
   private resolved: Resolved | null = null;
+  private readonly trip: Promise<void>;
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
-    model.on("msg:custom", (msg: { type?: string }) => {
+    model.on("msg:custom", (msg: KernelMessage) => {
       if (msg?.type === "start" && this.view.status === "idle") void this.start();
+      if (msg?.type === "rejoin") void this.rejoin(msg.expires_at);
       if (msg?.type === "logout") void this.signOut();
     });
-    void this.resume();
+    this.trip = this.finishTrip();
+  }
+
+  /**
+   * A view of a sign-in that began before this page was loaded (a reload, the notebook reopened):
+   * the page's tokens died with the old page, so say where the kernel's token stands and offer
+   * one click to go on, unless this page already holds a session for the same client.
+   */
+  private async rejoin(expiresAt: number | null): Promise<void> {
+    await this.trip; // back from a full-page sign-in: that finishes it instead
+    if (this.view.status !== "idle") return;
+    try {
+      await this.settle();
+    } catch {
+      this.resolved = null; // offered below all the same; the click says what is wrong
+    }
+    const existing = this.resolved ? sessions.get(sessionKey(this.config, this.redirectUri)) : undefined;
+    if (existing && reusable(existing, this.config)) return this.attach(existing);
+    if (expiresAt !== null && expiresAt * 1000 > Date.now()) {
+      this.set(
+        "renew_needed",
+        `This page was reloaded, so the token is no longer renewed. The kernel's token is valid until ` +
+          `${clock(expiresAt)}; click Renew to sign in again and keep it current.`,
+      );
+    } else {
+      this.set("signed_out", "Not signed in: this page was reloaded before a valid token arrived. Click Sign in.");
+    }
   }
 
   /** Back from a full-page sign-in that this widget started: finish it, without a click. */
-  private async resume(): Promise<void> {
+  private async finishTrip(): Promise<void> {
     const generation = this.generation;
     try {
       const signedIn = await finishRedirect(this.model.get("instance"), async () => {
@@ -166,16 +197,18 @@ export class Controller {
     if (existing && reusable(existing, config) && !forceNew) return this.attach(existing);
     if (this.model.get("mode") === "redirect") return this.redirect();
     this.set("signing_in", `Signing in at ${this.where}… finish in the sign-in window.`);
+    const hint = setTimeout(() => {
+      if (generation !== this.generation || this.view.status !== "signing_in") return;
+      this.set("signing_in", `Still waiting for the sign-in window. ${this.likelyCauses(redirectUri)}`);
+    }, HINT_AFTER_MS);
     try {
       const timeout = this.model.get("timeout");
       const signedIn = await signInWithPopup(config, {
         redirectUri,
         deadline: Date.now() + timeout * 1000,
         signal: abort.signal,
-        timeoutMessage: (s) =>
-          `Sign-in did not finish within ${s} s. If the sign-in window showed an error about the ` +
-          `redirect URI, register exactly ${redirectUri} at the provider (or pass "redirect_uri" in ` +
-          "the config). Then click Try again.",
+        timeoutMessage: () =>
+          `Sign-in did not finish within ${timeout} s. ${this.likelyCauses(redirectUri)} Then click Sign in.`,
         onPopupClosed: () => {
           if (generation !== this.generation) return;
           this.fail(
@@ -191,7 +224,18 @@ export class Controller {
     } catch (err) {
       if (generation !== this.generation) return;
       this.fail(asSignInError(err));
+    } finally {
+      clearTimeout(hint);
     }
+  }
+
+  /** What keeps a sign-in window from coming back: the provider shows its error there, not here. */
+  private likelyCauses(redirectUri: string): string {
+    return (
+      "If it shows an error, the usual causes are a client_id the provider does not know " +
+      `("${this.config.client_id}": invalid_client) or a redirect URI not registered for it: register ` +
+      `exactly ${redirectUri} (or set "redirect_uri").`
+    );
   }
 
   private attach(session: Session): void {

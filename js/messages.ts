@@ -28,8 +28,12 @@ export interface WidgetTraits {
   mode: "popup" | "redirect";
 }
 
-/** Kernel -> page. */
-export type KernelMessage = { type: "start" } | { type: "logout" };
+/** Kernel -> page. `rejoin`: a new view of a sign-in that started before this page loaded, with the
+ * expiry of the token the kernel holds (null: none). */
+export type KernelMessage =
+  | { type: "start" }
+  | { type: "rejoin"; expires_at: number | null }
+  | { type: "logout" };
 
 /**
  * Page -> kernel. The token message carries exactly these four fields: never the refresh token,

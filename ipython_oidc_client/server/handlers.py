@@ -6,7 +6,9 @@ to the notebook page, and nobody else needs it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import secrets
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -35,22 +37,29 @@ _PAGE = """<!DOCTYPE html>
 <body data-base-url="{base_url}">
 <p id="message">Finishing sign-in…</p>
 <noscript><p>Sign-in needs JavaScript in this window.</p></noscript>
-<script src="{script}"></script>
+<script src="{script}" nonce="{nonce}" integrity="{integrity}"></script>
 </body>
 </html>
 """
 
 
 @cache
-def _callback_script() -> tuple[bytes, str]:
+def _digests(path: Path, _mtime_ns: int) -> tuple[str, str]:
+    body = path.read_bytes()
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    return hashlib.sha256(body).hexdigest()[:16], integrity
+
+
+def _callback_script() -> tuple[str, str]:
+    """A version for the script's URL, and its SRI digest, which pins its content. Computed again
+    when the file changes (a contributor's rebuild), so the page never pins a stale script."""
     path = STATIC / "callback.js"
     if not path.is_file():
         raise web.HTTPError(
             500,
             reason="ipython-oidc-client was installed without its built scripts; reinstall it with pip",
         )
-    body = path.read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:16]
+    return _digests(path, path.stat().st_mtime_ns)
 
 
 class NoStore(_Handler):
@@ -62,14 +71,22 @@ class NoStore(_Handler):
         self.set_header("Referrer-Policy", "no-referrer")
 
     @property
+    def script_nonce(self) -> str:
+        # Asked for when the default headers are set, before get(): one nonce per response.
+        if not hasattr(self, "_script_nonce"):
+            self._script_nonce = secrets.token_urlsafe(18)
+        return self._script_nonce
+
+    @property
     def content_security_policy(self) -> str:
-        # Only our own script runs here; nothing is framed, nothing posts a form. No report-uri:
-        # a violation report carries the document's URL, code and state included, into the log.
+        # Only the page's one script tag runs (its nonce; its content pinned by SRI), not any other
+        # script of this origin; nothing is framed, nothing posts a form. No report-uri: a
+        # violation report carries the document's URL, code and state included, into the log.
         return "; ".join(
             [
                 "frame-ancestors 'none'",
                 "default-src 'none'",
-                "script-src 'self'",
+                f"script-src 'nonce-{self.script_nonce}'",
                 "base-uri 'none'",
                 "form-action 'none'",
             ]
@@ -94,11 +111,16 @@ class CallbackPage(NoStore):
                 "again in the notebook's tab, then click Sign in in the widget.\n"
             )
             return
-        _, version = _callback_script()
+        version, integrity = _callback_script()
         # A static file, like the widget's module: public code, served without a login or an XSRF
         # token (JupyterHub ≥ 4.1 checks XSRF on cookie-authenticated GETs other than navigations).
         script = url_path_join(self.base_url, "static/ipython_oidc_client/callback.js") + f"?v={version}"
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(
-            _PAGE.format(script=escape(script, quote=True), base_url=escape(self.base_url, quote=True))
+            _PAGE.format(
+                script=escape(script, quote=True),
+                base_url=escape(self.base_url, quote=True),
+                nonce=self.script_nonce,
+                integrity=integrity,
+            )
         )

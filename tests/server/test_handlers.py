@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -35,11 +36,23 @@ async def test_callback_page_is_served_uncached_under_a_strict_csp(
     assert response.headers["Content-Type"].startswith("text/html")
     assert_no_store(response)
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "default-src 'none'" in csp
+    # Only the page's own script tag runs: its nonce, and its content pinned by SRI; not 'self'.
+    nonce = re.search(r"script-src 'nonce-([A-Za-z0-9_-]{20,})'(;|$)", csp)
+    assert nonce, csp
+    assert "'self'" not in csp.split("script-src")[1].split(";")[0]
     assert "report-uri" not in csp
     body = response.body.decode()
     script = re.escape(f"{jp_base_url}static/ipython_oidc_client/callback.js")
-    assert re.search(rf'<script src="{script}\?v=[0-9a-f]+"></script>', body)
+    tag = re.search(
+        rf'<script src="{script}\?v=[0-9a-f]+" nonce="([^"]+)" integrity="([^"]+)"></script>', body
+    )
+    assert tag and tag.group(1) == nonce.group(1)
+    served = (await jp_fetch("static/ipython_oidc_client/callback.js")).body
+    assert tag.group(2) == "sha384-" + base64.b64encode(hashlib.sha384(served).digest()).decode()
+    # A new nonce for every response.
+    again = (await jp_fetch(page)).headers["Content-Security-Policy"]
+    assert nonce.group(1) not in again
 
 
 async def test_callback_script_is_served_as_a_static_file(jp_fetch: Fetch) -> None:

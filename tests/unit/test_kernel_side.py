@@ -82,7 +82,31 @@ def test_two_ready_messages_start_the_sign_in_once(signin: SignIn, monkeypatch: 
     monkeypatch.setattr(signin.widget, "send", sent.append)
     receive(signin, {"type": "ready"})
     receive(signin, {"type": "ready"})
-    assert sent == [{"type": "start"}]
+    assert sent[0] == {"type": "start"}
+    assert [m["type"] for m in sent] == ["start", "rejoin"]
+
+
+def test_a_view_drawn_after_a_reload_is_told_what_the_kernel_holds(
+    signin: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    receive(signin, {"type": "ready"})
+    receive(signin, {"type": "ready"})  # before any token: nothing to keep
+    receive(signin, TOKEN_MESSAGE)
+    receive(signin, {"type": "ready"})  # the page was reloaded after sign-in
+    assert sent[1:] == [
+        {"type": "rejoin", "expires_at": None},
+        {"type": "rejoin", "expires_at": TOKEN_MESSAGE["expires_at"]},
+    ]
+    assert ACCESS not in repr(sent)
+
+
+def test_an_expired_token_is_removed_and_await_says_why(signin: SignIn, token: dict[str, Any]) -> None:
+    receive(signin, TOKEN_MESSAGE)
+    receive(signin, {"type": "expired"})
+    assert token == {} and signin.received_at is None
+    assert signin.error is not None and signin.error.error == "token_expired"
 
 
 def test_token_message_fills_the_users_dict_in_place(signin: SignIn, token: dict[str, Any]) -> None:
