@@ -42,6 +42,15 @@ echo "== Python packages in .venv"
 .venv/bin/python -m pip install -q -e ".[dev]"
 
 if [[ $with_browser == 1 ]]; then
+  # tests/docker: Debian's Docker engine (the tests start dockerd themselves when none runs),
+  # debootstrap (a stand-in base image where no image registry is reachable), python -m build.
+  echo "== docker.io, debootstrap, build (the image and packaging tests)"
+  command -v dockerd >/dev/null || [[ -x /usr/sbin/dockerd ]] || apt_install docker.io
+  command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || apt_install debootstrap
+  .venv/bin/python -m pip install -q build
+fi
+
+if [[ $with_browser == 1 ]]; then
   echo "== the classic notebook (notebook<7) in .venv-nb6, for its end-to-end tests"
   [[ -x .venv-nb6/bin/python ]] || python3 -m venv .venv-nb6
   .venv-nb6/bin/python -m pip install -q --upgrade pip
