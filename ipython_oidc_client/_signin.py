@@ -44,6 +44,7 @@ class SignIn:
         self.error: AuthenticationError | None = None
         #: time.time() when the last token arrived from the page.
         self.received_at: float | None = None
+        self._trip_key: str | None = None
         if isinstance(token, Token):
             token._reason = lambda: self.error
         self.widget = OidcWidget(
@@ -67,6 +68,15 @@ class SignIn:
             self.message = str(content.get("message", ""))
         elif kind == "error":
             self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+        elif kind == "trip_key":
+            # Redirect mode: the key that seals this sign-in's state in the tab while the page is at
+            # the provider (docs/architecture.md). Held in memory only, handed back once.
+            key = content.get("key")
+            self._trip_key = key if isinstance(key, str) and len(key) <= 64 else None
+            self.widget.send({"type": "trip_key_kept"})
+        elif kind == "trip_back":
+            self.widget.send({"type": "trip_key", "key": self._trip_key})
+            self._trip_key = None
         elif kind == "ready":
             # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens
             # died with the old page; tell it what this kernel still holds, so that it can say so.

@@ -1,14 +1,8 @@
 // The callback page's script ({base_url}oidc/redirect.html). In popup mode it hands the callback URL
 // (code and state, or error and state) to the notebook page that opened the popup, then closes.
 // It makes no request and stores nothing: the token exchange happens in the notebook page.
-import {
-  CALLBACK_SOURCE,
-  callbackChannel,
-  PENDING,
-  RESPONSE,
-  responseParams,
-  type CallbackMessage,
-} from "./messages";
+import { CALLBACK_SOURCE, callbackChannel, RESPONSE, responseParams, type CallbackMessage } from "./messages";
+import { clearTrip, MAX_AGE_MS, readPending } from "./trip";
 
 function show(text: string): void {
   const el = document.getElementById("message");
@@ -26,8 +20,13 @@ function main(): void {
   }
   // Redirect mode: this tab left the notebook for the provider. Keep the answer for the widget
   // (this tab's sessionStorage, taken and deleted by it) and let the server send us back.
-  const pending = sessionStorage.getItem(PENDING);
-  if (!window.opener && pending && JSON.parse(pending).state === state) {
+  const pending = readPending();
+  if (!window.opener && pending?.state === state) {
+    if (Date.now() - pending.created > MAX_AGE_MS) {
+      clearTrip();
+      show("This sign-in was started too long ago. Go back to the notebook and click Sign in again.");
+      return;
+    }
     sessionStorage.setItem(RESPONSE, url);
     show("Signed in. Going back to the notebook…");
     location.replace(`${document.body.dataset.baseUrl ?? "/"}oidc/return`);

@@ -5,7 +5,7 @@ import { SignInError } from "./errors";
 import type { KernelMessage, OidcConfig, PageMessage, Status, WidgetTraits } from "./messages";
 import { clock, defaultRedirectUri } from "./page";
 import { signInWithPopup, type SignedIn, type SignInResult } from "./popup";
-import { finishRedirect, startRedirect } from "./redirect";
+import { finishRedirect, startRedirect, tripPending } from "./redirect";
 import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
 import { reusable, Session, sessionKey, sessions, type SessionEvent } from "./session";
 import { openPopup } from "./window";
@@ -17,6 +17,8 @@ export interface View {
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
 export const HINT_AFTER_MS = 8_000;
+/** How long the kernel may take to answer a message about the redirect trip. */
+const KERNEL_REPLY_MS = 10_000;
 
 function asSignInError(err: unknown): SignInError {
   return err instanceof SignInError ? err : new SignInError("invalid_response", String(err));
@@ -42,11 +44,33 @@ export class Controller {
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
     model.on("msg:custom", (msg: KernelMessage) => {
+      const waiter = msg?.type ? this.replies.get(msg.type) : undefined;
+      if (waiter) {
+        this.replies.delete(msg.type);
+        waiter(msg);
+      }
       if (msg?.type === "start" && this.view.status === "idle") void this.start();
       if (msg?.type === "rejoin") void this.rejoin(msg.expires_at);
       if (msg?.type === "logout") void this.signOut();
     });
-    this.trip = this.finishTrip();
+    this.trip = tripPending(model.get("instance")) ? this.finishTrip() : Promise.resolve();
+  }
+
+  private readonly replies = new Map<string, (msg: KernelMessage) => void>();
+
+  /** Send the kernel `msg` and wait (bounded) for its `reply`. */
+  private ask<T extends KernelMessage["type"]>(msg: PageMessage, reply: T): Promise<Extract<KernelMessage, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.replies.delete(reply);
+        reject(new SignInError("redirect_failed", "The kernel did not answer. Check that it is running, then click Sign in."));
+      }, KERNEL_REPLY_MS);
+      this.replies.set(reply, (answer) => {
+        clearTimeout(timer);
+        resolve(answer as Extract<KernelMessage, { type: T }>);
+      });
+      this.send(msg);
+    });
   }
 
   /**
@@ -79,7 +103,9 @@ export class Controller {
   private async finishTrip(): Promise<void> {
     const generation = this.generation;
     try {
-      const signedIn = await finishRedirect(this.model.get("instance"), async () => {
+      // The trip key, kept by the kernel while the page was away (js/sealed.ts); asked for once.
+      const { key } = await this.ask({ type: "trip_back" }, "trip_key");
+      const signedIn = await finishRedirect(this.model.get("instance"), key, async () => {
         await this.settle();
         return { config: this.config, redirectUri: this.redirectUri };
       });
@@ -103,7 +129,9 @@ export class Controller {
     try {
       await this.settle();
       this.set("signing_in", `Going to ${this.where} to sign in…`);
-      await startRedirect(this.config, this.redirectUri, this.model.get("instance"));
+      await startRedirect(this.config, this.redirectUri, this.model.get("instance"), async (key) => {
+        await this.ask({ type: "trip_key", key }, "trip_key_kept");
+      });
     } catch (err) {
       this.fail(asSignInError(err));
     }

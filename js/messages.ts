@@ -33,7 +33,9 @@ export interface WidgetTraits {
 export type KernelMessage =
   | { type: "start" }
   | { type: "rejoin"; expires_at: number | null }
-  | { type: "logout" };
+  | { type: "logout" }
+  | { type: "trip_key_kept" }
+  | { type: "trip_key"; key: string | null };
 
 /**
  * Page -> kernel. The token message carries exactly these four fields: never the refresh token,
@@ -51,7 +53,11 @@ export type PageMessage =
     }
   | { type: "error"; error: ErrorCode | string; message: string }
   | { type: "expired" }
-  | { type: "logged_out" };
+  | { type: "logged_out" }
+  // Redirect mode: the kernel keeps the trip key while the page is away (js/sealed.ts), then hands
+  // it back once. It is not a token: it only unseals this tab's sign-in state.
+  | { type: "trip_key"; key: string }
+  | { type: "trip_back" };
 
 export type Status =
   | "idle"
@@ -92,7 +98,7 @@ export interface CallbackMessage {
   url: string;
 }
 
-/** sessionStorage keys of redirect mode (js/redirect.ts), read by the callback page too. */
+/** sessionStorage keys of redirect mode (js/redirect.ts, js/trip.ts), read by the callback page too. */
 export const PENDING = "ipython-oidc-client.pending";
 export const RESPONSE = "ipython-oidc-client.response";
 

@@ -7,6 +7,7 @@ import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
 import type { Status, WidgetTraits } from "./messages";
 import { sharedModuleUrl } from "./page";
+import { clearTripsNobodyClaims } from "./trip";
 import "./widget.css";
 
 // Keyed by the model's instance id: anywidget hands initialize() and each render() a different
@@ -22,6 +23,10 @@ const BUTTON: Record<Status, string | null> = {
   signed_out: "Sign in",
   error: "Sign in",
 };
+
+// A redirect-mode trip nobody can finish (too old, an answer without its trip, or one whose widget
+// did not come back for it) is removed once any widget loads in this tab.
+clearTripsNobodyClaims();
 
 // Once per model: its controller listens to the kernel for the model's whole life.
 const initialize: Initialize<WidgetTraits> = ({ model }) => {

@@ -3,9 +3,12 @@ the still-running kernel without re-running the cell, and nothing of the sign-in
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 
 import pytest
+import requests
 from playwright.sync_api import BrowserContext
 
 from ._page import NotebookPage
@@ -48,3 +51,58 @@ def test_redirect_mode_signs_in_and_comes_back_to_the_notebook(
     for secret in (tokens["refresh_token"], tokens["id_token"], tokens["access_token"], code):
         assert secret not in after
     assert not [c for c in context.cookies() if c["name"] == "ipython_oidc_client_return"]
+
+
+def test_a_kernel_restarted_during_the_trip_leaves_nothing_usable_in_the_tab(
+    labs: dict[str, Lab], provider: Provider, context: BrowserContext
+) -> None:
+    """The PKCE verifier and nonce cross the trip sealed under a key that only the kernel holds: once
+    that kernel is restarted, what the tab holds cannot be exchanged for tokens, and it is cleared
+    when a widget next loads in the tab."""
+    lab = labs[BASE]
+    name = f"redirect-{uuid.uuid4().hex[:8]}.ipynb"
+    config = {"authority": provider.issuer, "client_id": CLIENT_ID}
+    write_notebook(
+        lab.root / name,
+        [
+            f"from ipython_oidc_client import authenticate\ns = authenticate({config!r}, mode='redirect')",
+            "from ipython_oidc_client import authenticate\nauthenticate('no-such-provider')",
+        ],
+    )
+    nb = NotebookPage(context, lab, name)
+
+    def restart_kernel() -> None:
+        auth = {"Authorization": f"token {lab.token}"}
+        sessions = requests.get(f"{lab.url}api/sessions", headers=auth, timeout=10).json()
+        kernel = next(s["kernel"]["id"] for s in sessions if s["path"].endswith(name))
+        requests.post(f"{lab.url}api/kernels/{kernel}/restart", headers=auth, timeout=30).raise_for_status()
+
+    before = len(provider.issued())
+    nb.redirect_trip(0, provider.issuer, "heidi", at_provider=restart_kernel)
+    code = next(e["code"] for e in provider.issued()[before:] if "code" in e)
+    held = json.loads(nb.storage())["session"]
+    assert any(code in value for value in held.values()), "the answer should still be in the tab"
+    assert not any("code_verifier" in value for value in held.values()), held
+
+    # A script in the tab tries every string it can read as the verifier: the provider refuses all.
+    for value in held.values():
+        refused = requests.post(
+            f"{provider.issuer}/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": lab.redirect_uri(),
+                "client_id": CLIENT_ID,
+                "code_verifier": value,
+            },
+            timeout=10,
+        )
+        assert refused.status_code == 400, refused.text
+
+    # A widget loading in the tab clears the trip nobody came back for, within its claim window.
+    nb.run(1)
+    nb.wait_status("error", index=1)
+    deadline = time.monotonic() + 40
+    while "ipython-oidc-client." in nb.storage():
+        assert time.monotonic() < deadline, nb.storage()
+        nb.page.wait_for_timeout(250)  # polling page state with a deadline

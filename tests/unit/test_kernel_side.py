@@ -169,3 +169,24 @@ def test_bad_config_raises_before_anything_is_displayed(
     with pytest.raises(ConfigError):
         authenticate(config, {}, **kwargs)
     assert displayed == []
+
+
+def test_the_trip_key_is_kept_in_memory_and_handed_back_once(
+    signin: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    receive(signin, {"type": "trip_key", "key": "k" * 43})
+    assert sent == [{"type": "trip_key_kept"}]
+    assert "k" * 43 not in repr(signin.widget.get_state()) and "k" * 43 not in repr(signin)
+    receive(signin, {"type": "trip_back"})
+    receive(signin, {"type": "trip_back"})
+    assert sent[1:] == [{"type": "trip_key", "key": "k" * 43}, {"type": "trip_key", "key": None}]
+
+
+def test_a_malformed_trip_key_is_not_kept(signin: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    receive(signin, {"type": "trip_key", "key": "x" * 1000})
+    receive(signin, {"type": "trip_back"})
+    assert sent[-1] == {"type": "trip_key", "key": None}
