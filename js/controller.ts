@@ -79,6 +79,7 @@ export class Controller {
    * one click to go on, unless this page already holds a session for the same client.
    */
   private async rejoin(expiresAt: number | null): Promise<void> {
+    const generation = this.generation;
     await this.trip; // back from a full-page sign-in: that finishes it instead
     if (this.view.status !== "idle") return;
     try {
@@ -86,6 +87,8 @@ export class Controller {
     } catch {
       this.resolved = null; // offered below all the same; the click says what is wrong
     }
+    // A sign-in started meanwhile (the kernel's start, a click) has the say.
+    if (generation !== this.generation || this.view.status !== "idle") return;
     const existing = this.resolved ? sessions.get(sessionKey(this.config, this.redirectUri)) : undefined;
     if (existing && reusable(existing, this.config)) return this.attach(existing);
     if (expiresAt !== null && expiresAt * 1000 > Date.now()) {
