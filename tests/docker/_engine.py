@@ -25,7 +25,7 @@ from typing import IO
 from e2e._procs import Server
 
 BASE_IMAGE = "debian:bookworm-slim"
-STATE = Path(os.environ.get("IPYTHON_OIDC_CLIENT_DOCKER_STATE", "/var/lib/ipython-oidc-client-docker"))
+STATE = Path("/var/lib/ipython-oidc-client-docker")  # data root (images, build cache) and lock file
 RUN = Path("/run/ipython-oidc-client-docker")  # socket, pid file, exec root: gone at a reboot
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
@@ -60,25 +60,20 @@ class Engine:
     def has_image(self, name: str) -> bool:
         return self.docker("image", "inspect", name, check=False).returncode == 0
 
-    def build(self, tag: str, context: Path, dockerfile: str = "Dockerfile", timeout: float = 900) -> float:
+    def build(
+        self, tag: str, context: Path, dockerfile: str = "Dockerfile", target: str = "", timeout: float = 900
+    ) -> float:
         """Build an image with the host's network (containers have no other here); returns seconds.
 
         The output goes to a log file; a failed build raises with its end."""
         log = self.log_dir / f"build-{tag.replace(':', '-').replace('/', '-')}.log"
+        argv = ["docker", "build", "--network", "host", "-f", str(context / dockerfile), "-t", tag]
+        if target:
+            argv += ["--target", target]
         t0 = time.monotonic()
         with open(log, "w") as out:
             proc = subprocess.run(
-                [
-                    "docker",
-                    "build",
-                    "--network",
-                    "host",
-                    "-f",
-                    str(context / dockerfile),
-                    "-t",
-                    tag,
-                    str(context),
-                ],
+                [*argv, str(context)],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

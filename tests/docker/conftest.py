@@ -1,10 +1,18 @@
 """Fixtures of the image tests: a Docker engine (started here when none runs), the base image, the
 two images built from a copy of the checkout, Chromium. The build times and image sizes are
-printed at the end of the run."""
+printed at the end of the run.
+
+The engine and the images are made in the background from the start of the session, while the
+tests that need no image (the wheel's) run: most of a build waits on the network, and the run takes
+minutes less that way. The admin image and the dev image are built side by side once the build
+stage, whose first layer they share, is there."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -17,45 +25,105 @@ from ._engine import Engine, engine, ensure_base_image
 
 ADMIN_IMAGE = "ipython-oidc-client-test:admin"
 DEV_IMAGE = "ipython-oidc-client-test:dev"
+IMAGE_FIXTURES = {"docker_engine", "admin_image", "dev_image"}
 
 # What the run measured, for the summary at its end.
 MEASURED: dict[str, str] = {}
 
 
-@pytest.fixture(scope="session")
-def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with engine(tmp_path_factory.mktemp("docker")) as eng:
-        # Pull only into an engine that is not this harness's own: ours has no registry to pull from.
-        how = ensure_base_image(eng, pull=not eng.ours)
-        MEASURED["base image debian:bookworm-slim"] = how
+class Images:
+    """The engine and the images, each a Future; a failure is raised by the test that asks."""
+
+    def __init__(self, log_dir: Path, context_dir: Path) -> None:
+        self._t0 = time.monotonic()
+        self._stack = ExitStack()
+        self._context = context_dir
+        # Each task waits only on tasks submitted before it, and the pool starts them in order:
+        # two workers cannot deadlock, and admin and dev run side by side after the build stage.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docker")
+        self.engine: Future[Engine] = self._pool.submit(self._start, log_dir)
+        self._stage: Future[str] = self._pool.submit(self._build_stage)
+        self.admin: Future[str] = self._pool.submit(self._image, ADMIN_IMAGE, "Dockerfile")
+        self.dev: Future[str] = self._pool.submit(self._image, DEV_IMAGE, "Dockerfile.dev")
+
+    def _start(self, log_dir: Path) -> Engine:
+        eng = self._stack.enter_context(engine(log_dir))
         MEASURED["docker engine"] = "started by the tests" if eng.daemon else "already running"
-        yield eng
-        for what, seconds in eng.timings.items():
-            MEASURED[what] = f"{seconds:.0f} s"
+        # Pull only into an engine that is not this harness's own: ours has no registry to pull from.
+        MEASURED["base image debian:bookworm-slim"] = ensure_base_image(eng, pull=not eng.ours)
+        return eng
+
+    def _build_stage(self) -> str:
+        # Tagged, so that pruning old images at the end keeps its layers (npm ci, the wheel) in the
+        # cache of the next run.
+        tag = f"{ADMIN_IMAGE}-build-stage"
+        self.engine.result().build(tag, self._context, "Dockerfile", target="build")
+        return tag
+
+    def _image(self, tag: str, dockerfile: str) -> str:
+        self._stage.result()
+        eng = self.engine.result()
+        eng.build(tag, self._context, dockerfile)
+        MEASURED[f"size {tag}"] = f"{eng.image_size(tag) / 1e6:.0f} MB"
+        MEASURED[f"{tag} ready"] = f"{time.monotonic() - self._t0:.0f} s after the session started"
+        return tag
+
+    def close(self) -> None:
+        """Stop what is still to come, then the engine (a running build fails with it), by pid."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            if self.engine.done() and not self.engine.exception():
+                eng = self.engine.result()
+                for what, seconds in eng.timings.items():
+                    MEASURED[what] = f"{seconds:.0f} s"
+                if all(f.done() for f in (self.admin, self.dev)):
+                    # The images that earlier builds' tags left behind: the data root is kept
+                    # between runs (the build cache) and would otherwise grow with every change.
+                    eng.docker("image", "prune", "--force", check=False, timeout=300)
+        finally:
+            self._stack.close()
+            self._pool.shutdown(wait=True)
+
+
+def _needs_images(item: pytest.Item) -> bool:
+    return bool(IMAGE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The tests that need no image first: they run while the images are being built.
+    items.sort(key=_needs_images)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _images(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Images | None]:
+    if not any(_needs_images(item) for item in request.session.items):
+        yield None  # only the wheel's test: no engine, no build
+        return
+    # Both images are built from one copy of the checkout, not from the working tree: no file of
+    # the tree is read while someone edits it, and what is built is what a clone holds.
+    context_dir = copy_checkout(tmp_path_factory.mktemp("context"))
+    images = Images(tmp_path_factory.mktemp("docker"), context_dir)
+    try:
+        yield images
+    finally:
+        images.close()
 
 
 @pytest.fixture(scope="session")
-def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both images are built from one copy of the checkout, not from the working tree: no file of
-    the tree is read while someone edits it, and what is built is what a clone holds."""
-    return copy_checkout(tmp_path_factory.mktemp("context"))
-
-
-def _build(eng: Engine, tag: str, source: Path, dockerfile: str) -> str:
-    eng.build(tag, source, dockerfile)
-    size = eng.image_size(tag)
-    MEASURED[f"size {tag}"] = f"{size / 1e6:.0f} MB"
-    return tag
+def docker_engine(_images: Images) -> Engine:
+    return _images.engine.result()
 
 
 @pytest.fixture(scope="session")
-def admin_image(docker_engine: Engine, build_context: Path) -> str:
-    return _build(docker_engine, ADMIN_IMAGE, build_context, "Dockerfile")
+def admin_image(_images: Images) -> str:
+    return _images.admin.result()
 
 
 @pytest.fixture(scope="session")
-def dev_image(docker_engine: Engine, build_context: Path) -> str:
-    return _build(docker_engine, DEV_IMAGE, build_context, "Dockerfile.dev")
+def dev_image(_images: Images) -> str:
+    return _images.dev.result()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
