@@ -50,6 +50,8 @@ class NotebookPage:
         self.frontend = frontend
         self.errors: list[str] = []
         self.websockets: list[WebSocket] = []
+        #: Every frame the page sent to a kernel, in order (the tests look for markers in them).
+        self.sent_to_kernel: list[str | bytes] = []
         self.kernel_ready = False
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("websocket", self._watch)
@@ -64,6 +66,7 @@ class NotebookPage:
     def _watch(self, ws: WebSocket) -> None:
         self.websockets.append(ws)
         if "/api/kernels/" in ws.url:
+            ws.on("framesent", self.sent_to_kernel.append)
             seen = _has(b"kernel_info_reply")
             ws.on(
                 "framereceived",
@@ -138,13 +141,17 @@ class NotebookPage:
         self.wait_kernel_ready()
 
     def wait_sent_to_kernel(self, marker: str, timeout: float = 30_000) -> None:
-        """Wait until the page sends the kernel a message containing ``marker``.
+        """Wait until the page has sent the kernel a message containing ``marker`` (already sent
+        counts too).
 
         Unlike a locator, this watches the kernel's websocket from outside the page: Playwright's
         in-page polling counts as a user gesture and would let a popup through.
         """
-        kernel = [ws for ws in self.websockets if "/api/kernels/" in ws.url][-1]
-        kernel.wait_for_event("framesent", predicate=_has(marker.encode()), timeout=timeout)
+        found = _has(marker.encode())
+        deadline = time.monotonic() + timeout / 1000
+        while not any(found(frame) for frame in self.sent_to_kernel):
+            assert time.monotonic() < deadline, f"the page sent the kernel no {marker!r}"
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
 
     def storage(self) -> str:
         """Everything in web storage and the cookies this page's scripts can read."""
