@@ -66,7 +66,7 @@ class NotebookPage:
     def _watch(self, ws: WebSocket) -> None:
         self.websockets.append(ws)
         if "/api/kernels/" in ws.url:
-            ws.on("framesent", self.sent_to_kernel.append)
+            ws.on("framesent", lambda payload: self.sent_to_kernel.append(payload))
             seen = _has(b"kernel_info_reply")
             ws.on(
                 "framereceived",
