@@ -81,6 +81,10 @@ class Env:
         ctx.close()
         shutdown_kernels(self.lab)
 
+    def ensure_provider_session(self) -> None:
+        if self.storage_state is None:
+            self.sign_in_at_provider(self.provider)
+
     def sign_in_at_provider(self, provider: Provider, client: str = CLIENT) -> None:
         """Log in once through the provider's forms, so that later sign-ins need none."""
         ctx = self.browser.new_context(storage_state=self.storage_state)
@@ -112,10 +116,11 @@ def press_run(nb: NotebookPage, index: int) -> float:
     return pressed
 
 
-def wait_popups_closed(ctx: BrowserContext, page: Page, timeout: float = 20.0) -> None:
-    """Sign-in windows close themselves; the next measurement must not overlap the last one's."""
+def wait_popups_closed(ctx: BrowserContext, page: Page, tabs: int = 1, timeout: float = 20.0) -> None:
+    """Sign-in windows close themselves; the next measurement must not overlap the last one's.
+    ``tabs``: the pages of the context that are not sign-in windows."""
     deadline = time.monotonic() + timeout
-    while len(ctx.pages) > 1:
+    while len(ctx.pages) > tabs:
         if time.monotonic() > deadline:
             raise TimeoutError("a sign-in window stayed open")
         page.wait_for_timeout(20)

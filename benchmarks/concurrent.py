@@ -19,7 +19,7 @@ def _cell(label: str, config: dict[str, object]) -> str:
 
 
 def rows(env: Env, n: int) -> list[Row]:
-    env.sign_in_at_provider(env.provider)  # a live provider session: no forms
+    env.ensure_provider_session()  # a live provider session: no forms
     ctx = env.new_context()
     config = env.config("concurrent")
     labels = [f"conc{i:02d}" for i in range(n)]

@@ -100,7 +100,7 @@ def _redirect_page(env: Env, run: int) -> float:
 
 def measure(env: Env, runs: int) -> Samples:
     out = Samples()
-    env.sign_in_at_provider(env.provider)
+    env.ensure_provider_session()
     # Popup and redirect runs alternate, so that a busy spell of the machine hits both alike.
     for run in range(runs):
         fresh = _popup_page(env, run, out)
