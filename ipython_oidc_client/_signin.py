@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Generator, Mapping, MutableMapping
-from typing import Any
+from collections.abc import Callable, Generator, Mapping, MutableMapping
+from typing import Any, cast
 
 from ._config import _check_url, check_timeout
 from ._errors import AuthenticationError, ConfigError
+from ._protocol import MODES, STATUSES, Mode, Status
 from ._providers import check_request
 from ._token import Token, clear, fill, parse_token_message
 from ._widget import OidcWidget
@@ -35,11 +36,11 @@ class SignIn:
         token: MutableMapping[str, Any],
         timeout: float,
         renew_before: float,
-        mode: str = "popup",
+        mode: Mode = "popup",
     ) -> None:
         self.token = token
         self.timeout = timeout
-        self.status = "idle"
+        self.status: Status = "idle"
         self.message = ""
         self.error: AuthenticationError | None = None
         #: time.time() when the last token arrived from the page.
@@ -58,39 +59,61 @@ class SignIn:
         )
 
     def _on_message(self, content: dict[str, Any]) -> None:
-        kind = content.get("type")
-        if kind == "token":
-            fill(self.token, parse_token_message(content))
-            self.error = None
-            self.received_at = time.time()
-        elif kind == "status":
-            self.status = str(content.get("status", ""))
-            self.message = str(content.get("message", ""))
-        elif kind == "error":
-            self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
-        elif kind == "trip_key":
-            # Redirect mode: the key that seals this sign-in's state in the tab while the page is at
-            # the provider (docs/architecture.md). Held in memory only, handed back once.
-            key = content.get("key")
-            self._trip_key = key if isinstance(key, str) and len(key) <= 64 else None
-            self.widget.send({"type": "trip_key_kept"})
-        elif kind == "trip_back":
-            self.widget.send({"type": "trip_key", "key": self._trip_key})
-            self._trip_key = None
-        elif kind == "ready":
-            # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens
-            # died with the old page; tell it what this kernel still holds, so that it can say so.
-            expires_at = self.token.get("expires_at") if self.received_at is not None else None
-            self.widget.send({"type": "rejoin", "expires_at": expires_at})
-        elif kind == "expired":
-            # No refresh token and no renewal in time: the token is gone, here too.
-            clear(self.token)
-            self.received_at = None
-            self.error = AuthenticationError(
-                "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
-            )
-        elif kind == "logged_out":
-            clear(self.token)
+        handler = self._handlers.get(str(content.get("type")))
+        if handler is not None:
+            handler(content)
+
+    @property
+    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """One handler per PageMessageType (a unit test holds this to js/messages.ts)."""
+        return {
+            "ready": self._on_ready,
+            "status": self._on_status,
+            "token": self._on_token,
+            "error": self._on_error,
+            "expired": self._on_expired,
+            "logged_out": lambda _: clear(self.token),
+            "trip_key": self._on_trip_key,
+            "trip_back": self._on_trip_back,
+        }
+
+    def _on_token(self, content: dict[str, Any]) -> None:
+        fill(self.token, parse_token_message(content))
+        self.error = None
+        self.received_at = time.time()
+
+    def _on_status(self, content: dict[str, Any]) -> None:
+        status = str(content.get("status", ""))
+        self.status = cast(Status, status if status in STATUSES else "error")
+        self.message = str(content.get("message", ""))
+
+    def _on_error(self, content: dict[str, Any]) -> None:
+        self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+
+    def _on_ready(self, _content: dict[str, Any]) -> None:
+        # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens died
+        # with the old page; tell it what this kernel still holds, so that it can say so.
+        expires_at = self.token.get("expires_at") if self.received_at is not None else None
+        self.widget.send({"type": "rejoin", "expires_at": expires_at})
+
+    def _on_expired(self, _content: dict[str, Any]) -> None:
+        # No refresh token and no renewal in time: the token is gone, here too.
+        clear(self.token)
+        self.received_at = None
+        self.error = AuthenticationError(
+            "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
+        )
+
+    def _on_trip_key(self, content: dict[str, Any]) -> None:
+        # Redirect mode: the key that seals this sign-in's state in the tab while the page is at the
+        # provider (docs/architecture.md). Held in memory only, handed back once.
+        key = content.get("key")
+        self._trip_key = key if isinstance(key, str) and len(key) <= 64 else None
+        self.widget.send({"type": "trip_key_kept"})
+
+    def _on_trip_back(self, _content: dict[str, Any]) -> None:
+        self.widget.send({"type": "trip_key", "key": self._trip_key})
+        self._trip_key = None
 
     def logout(self) -> None:
         """Sign out: clear the token here now; in the page, revoke the refresh token, forget every
@@ -177,7 +200,7 @@ def authenticate(
     *,
     timeout: float = 120.0,
     renew_before: float = 60.0,
-    mode: str = "popup",
+    mode: Mode = "popup",
 ) -> SignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
@@ -196,9 +219,9 @@ def authenticate(
     checked = check_request(config)
     seconds = check_timeout(timeout)
     if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
-        raise ValueError(f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
-    if mode not in ("popup", "redirect"):
-        raise ValueError(f"mode must be 'popup' or 'redirect', got {mode!r}.")
+        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+    if mode not in MODES:
+        raise ConfigError(None, f"mode must be 'popup' or 'redirect', got {mode!r}.")
     if token is None:
         token = Token()
     elif not isinstance(token, MutableMapping):

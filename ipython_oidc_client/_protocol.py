@@ -1,0 +1,32 @@
+"""The page ↔ kernel protocol: the Python side of js/messages.ts (docs/architecture.md). Defined once
+here; tests/unit/test_protocol.py reads js/messages.ts and fails when the two sides disagree or a
+message has no handler."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: What the page sends the kernel (js/messages.ts PageMessage).
+PageMessageType = Literal[
+    "ready", "status", "token", "error", "expired", "logged_out", "trip_key", "trip_back"
+]  # fmt: skip
+#: What the kernel sends the page (js/messages.ts KernelMessage).
+KernelMessageType = Literal["start", "rejoin", "logout", "trip_key_kept", "trip_key"]
+#: The widget's states (js/messages.ts Status), as SignIn.status reports them.
+Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
+#: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
+#: e.g. access_denied) pass through under their own name.
+PageErrorCode = Literal[
+    "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",
+    "token_request_failed", "invalid_id_token", "invalid_response", "cancelled", "renewal_failed",
+    "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable",
+]  # fmt: skip
+#: The kernel's own: from ``await`` and from using a Token.
+KernelErrorCode = Literal["cannot_wait", "timeout", "not_signed_in", "token_expired"]
+Mode = Literal["popup", "redirect"]
+
+PAGE_MESSAGES: frozenset[str] = frozenset(get_args(PageMessageType))
+KERNEL_MESSAGES: frozenset[str] = frozenset(get_args(KernelMessageType))
+STATUSES: frozenset[str] = frozenset(get_args(Status))
+ERROR_CODES: frozenset[str] = frozenset(get_args(PageErrorCode)) | frozenset(get_args(KernelErrorCode))
+MODES: frozenset[str] = frozenset(get_args(Mode))
