@@ -5,6 +5,7 @@ opens, all set against the Shift+Enter press. The marks hold names and times, ne
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Request
@@ -58,27 +59,32 @@ MARKS_JS = r"""
   };
   const open = window.open;
   window.open = function (...args) {
-    marks.push(["window.open (the popup)", Date.now()]);
-    return open.apply(this, args);
+    marks.push(["window.open called (the popup)", Date.now()]);
+    const popup = open.apply(this, args);
+    marks.push(["window.open returned", Date.now()]);
+    return popup;
   };
 })();
 """
 
-# (milestone, URL fragment, start or end of that request), in the order a sign-in passes them.
+# (milestone, URL pattern, start or end of that request), in the order a sign-in passes them.
 STEPS = [
-    ("shared widget module requested", "static/ipython_oidc_client/widget.js", "start"),
-    ("shared widget module loaded", "static/ipython_oidc_client/widget.js", "end"),
-    ("provider discovery requested", "/.well-known/openid-configuration", "start"),
-    ("provider discovery loaded", "/.well-known/openid-configuration", "end"),
-    ("/oidc/providers requested", "oidc/providers", "start"),
-    ("/oidc/providers loaded", "oidc/providers", "end"),
-    ("popup navigates to the provider's /auth", "/auth?", "start"),
-    ("provider redirects the popup to the callback page", "oidc/redirect.html", "start"),
-    ("callback script loaded", "static/ipython_oidc_client/callback.js", "end"),
-    ("token request sent", "/token", "start"),
-    ("token response received", "/token", "end"),
-    ("JWKS requested", "/jwks", "start"),
-    ("JWKS loaded", "/jwks", "end"),
+    ("return path kept by the server (redirect mode)", r"oidc/return-path$", "start"),
+    ("shared widget module requested", r"static/ipython_oidc_client/widget\.js", "start"),
+    ("shared widget module loaded", r"static/ipython_oidc_client/widget\.js", "end"),
+    ("/oidc/providers requested", r"oidc/providers$", "start"),
+    ("/oidc/providers loaded", r"oidc/providers$", "end"),
+    ("provider discovery requested", r"/\.well-known/openid-configuration$", "start"),
+    ("provider discovery loaded", r"/\.well-known/openid-configuration$", "end"),
+    ("navigation to the provider's /auth", r"/auth\?", "start"),
+    ("provider redirects to the callback page", r"oidc/redirect\.html$", "start"),
+    ("callback script loaded", r"static/ipython_oidc_client/callback\.js", "end"),
+    ("callback page sends the tab back (redirect mode)", r"oidc/return$", "start"),
+    ("JupyterLab page requested again (redirect mode)", r"/lab/tree/", "start"),
+    ("token request sent", r"/token$", "start"),
+    ("token response received", r"/token$", "end"),
+    ("JWKS requested", r"/jwks$", "start"),
+    ("JWKS loaded", r"/jwks$", "end"),
 ]
 
 
@@ -99,8 +105,8 @@ def milestones(t: Trace) -> dict[str, float]:
         if pressed <= at / 1000 <= received and name not in out:
             out[name] = at / 1000 - pressed
     window = [f for f in t.fetches if pressed <= f.start <= received]
-    for name, fragment, edge in STEPS:
-        match = next((f for f in sorted(window, key=lambda f: f.start) if fragment in f.url), None)
+    for name, pattern, edge in STEPS:
+        match = next((f for f in sorted(window, key=lambda f: f.start) if re.search(pattern, f.url)), None)
         if match:
             out[name] = (match.start if edge == "start" else match.end) - pressed
     out["token in the kernel (SignIn.received_at)"] = received - pressed
