@@ -38,12 +38,14 @@ fi
 
 # 3. The JavaScript: one build now (so that the first page has it and its errors show here), then
 #    esbuild in watch mode for the widget and the callback page. --watch=forever: plain --watch
-#    stops when stdin closes, and a container started without -i has none.
+#    stops when stdin closes, and a container started without -i has none. setsid: the watchers
+#    leave the terminal's process group, so that the Ctrl+C that Jupyter asks about does not end
+#    them; they end with the container.
 echo "== npm run build, then esbuild watching js/"
 "${as_owner[@]}" npm run --silent build ||
   echo "The JavaScript did not build; the watchers rebuild it on the next change." >&2
-"${as_owner[@]}" npm run --silent build:widget -- --watch=forever &
-"${as_owner[@]}" npm run --silent build:callback -- --watch=forever &
+"${as_owner[@]}" setsid npm run --silent build:widget -- --watch=forever &
+"${as_owner[@]}" setsid npm run --silent build:callback -- --watch=forever &
 
 # 4. JupyterLab (or the given command). tini, PID 1, signals the whole process group at the end.
 echo "== $*"

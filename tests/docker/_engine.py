@@ -36,6 +36,7 @@ class Engine:
     log_dir: Path
     daemon: Server | None = None  # the dockerd this harness started, if it did
     ours: bool = False  # this harness's engine (its data root), started now or by an earlier run
+    origin: str = "the machine's own"  # for the summary of the run
     timings: dict[str, float] = field(default_factory=dict)
 
     def docker(
@@ -124,15 +125,53 @@ def engine(log_dir: Path) -> Iterator[Engine]:
             yield Engine(machine, log_dir)
             return
         own = {**os.environ, "DOCKER_HOST": f"unix://{RUN / 'docker.sock'}"}
-        if _answers(own):  # left running by a run that was killed: use it, it is not this run's to stop
-            yield Engine(own, log_dir, ours=True)
+        leftover = _leftover_dockerd()
+        if leftover and _answers(own):
+            # Started by a run of these tests that was killed before it could stop it (we hold the
+            # lock: no other run is using it). Use it, and stop it like our own.
+            try:
+                yield Engine(own, log_dir, ours=True, origin="left running by a killed run; stopped now")
+            finally:
+                _stop_pid(leftover)
             return
         daemon = _start_dockerd(log_dir)
         try:
             daemon.wait_until(lambda: _answers(own), timeout=60)
-            yield Engine(own, log_dir, daemon, ours=True)
+            yield Engine(own, log_dir, daemon, ours=True, origin="started by the tests")
         finally:
             _stop_dockerd(daemon)
+
+
+def _leftover_dockerd() -> int | None:
+    """The pid in our pid file, if it is a dockerd serving our socket."""
+    try:
+        pid = int((RUN / "dockerd.pid").read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    ours = f"--host=unix://{RUN / 'docker.sock'}".encode()
+    return pid if Path(cmdline[0].decode()).name == "dockerd" and ours in cmdline else None
+
+
+def _stop_pid(pid: int) -> None:
+    """Stop a dockerd that is not our child: SIGTERM, wait for it with a deadline, then whatever
+    is left of its process group (it was started in a session of its own)."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)  # polling interval of a condition with a deadline
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
 
 
 def _start_dockerd(log_dir: Path) -> Server:

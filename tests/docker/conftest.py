@@ -48,7 +48,7 @@ class Images:
 
     def _start(self, log_dir: Path) -> Engine:
         eng = self._stack.enter_context(engine(log_dir))
-        MEASURED["docker engine"] = "started by the tests" if eng.daemon else "already running"
+        MEASURED["docker engine"] = eng.origin
         # Pull only into an engine that is not this harness's own: ours has no registry to pull from.
         MEASURED["base image debian:bookworm-slim"] = ensure_base_image(eng, pull=not eng.ours)
         return eng
