@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import concurrent, offline, renewal, signin, throughput
+from . import concurrent, cpuprofile, offline, renewal, signin, throughput
 from ._env import Env, open_env
 from ._machine import describe, load
 from ._report import Report
@@ -93,6 +93,7 @@ def _signin(report: Report, env: Env, runs: int) -> None:
     samples = signin.measure(env, runs)
     report.rows.extend(signin.rows(samples))
     report.tables.append(signin.timeline_table(samples))
+    report.tables.append(cpuprofile.profiled_sign_in(env))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ class Samples:
     ratios: list[float] = field(default_factory=list)  # redirect / fresh popup, per run
 
 
-def _cell(label: str, config: dict[str, Any], mode: str = "popup") -> str:
+def cell(label: str, config: dict[str, Any], mode: str = "popup") -> str:
     return (
         f"_t0 = _btime.time()\ns_{label} = authenticate({config!r}, {{}}, timeout=60, mode={mode!r})\n"
         f"bench_watch({label!r}, s_{label}, _t0)"
@@ -44,7 +44,7 @@ def _took(report: dict[str, Any], start: float) -> float:
     return float(report["received_at"]) - start
 
 
-class _Page:
+class WatchedPage:
     """A fresh browser context and its notebook page, watched: requests and in-page marks."""
 
     def __init__(self, env: Env, cells: list[str]) -> None:
@@ -84,14 +84,14 @@ class _Page:
 def _popup_page(env: Env, run: int, out: Samples) -> float:
     """One fresh page: the first widget, two more in the same notebook, a consent, a second notebook."""
     labels = [f"fresh{run}", f"warm{run}a", f"warm{run}b"]
-    cells = [_cell(label, env.config(label)) for label in labels]
-    cells.append(_cell(f"consent{run}", env.config("consent", client=f"consent-{run}")))
-    page = _Page(env, cells)
+    cells = [cell(label, env.config(label)) for label in labels]
+    cells.append(cell(f"consent{run}", env.config("consent", client=f"consent-{run}")))
+    page = WatchedPage(env, cells)
     fresh = page.sign_in(1, labels[0], FRESH, out)
     out.popup[FRESH].append(fresh)
     out.popup[SAME] += [page.sign_in(2, labels[1], SAME, out), page.sign_in(3, labels[2], SAME, out)]
     page.consent(4, f"consent{run}", out)
-    page.nb.open_in_same_page(env.notebook([_cell(f"second{run}", env.config(f"second{run}"))]))
+    page.nb.open_in_same_page(env.notebook([cell(f"second{run}", env.config(f"second{run}"))]))
     page.nb.run_and_wait(0, "bench-ready", timeout=60_000)
     out.popup[SECOND].append(page.sign_in(1, f"second{run}", SECOND, out))
     env.done(page.ctx)
@@ -100,7 +100,7 @@ def _popup_page(env: Env, run: int, out: Samples) -> float:
 
 def _redirect_page(env: Env, run: int, out: Samples) -> float:
     label = f"redirect{run}"
-    page = _Page(env, [_cell(label, env.config(label), mode="redirect")])
+    page = WatchedPage(env, [cell(label, env.config(label), mode="redirect")])
     # "Leave this page? Changes you made may not be saved": the person says yes.
     page.nb.page.on("dialog", lambda dialog: dialog.accept())
     took = page.sign_in(1, label, REDIRECT, out)
