@@ -1,0 +1,42 @@
+// What one widget signs in with: the kernel's config, or an administrator's provider named by it
+// (js/registry.ts), and the redirect URI, ranked by chooseRedirectUri.
+import type { AnyModel } from "@anywidget/types";
+import type { OidcConfig, WidgetTraits } from "./messages";
+import { defaultRedirectUri } from "./page";
+import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
+
+export class WidgetSettings {
+  private resolved: Resolved | null = null;
+
+  constructor(private readonly model: AnyModel<WidgetTraits>) {}
+
+  /** Ask the server for what the kernel named (once per page; js/registry.ts). */
+  async settle(): Promise<void> {
+    this.resolved = await resolveRequest(this.model.get("config") as SignInRequest);
+  }
+
+  /** Forget a failed resolution: the settings below fall back to the kernel's config as it is. */
+  unsettle(): void {
+    this.resolved = null;
+  }
+
+  get settled(): boolean {
+    return this.resolved !== null;
+  }
+
+  get config(): OidcConfig {
+    return this.resolved?.config ?? this.model.get("config");
+  }
+
+  /** The provider as the user should read it: the administrator's name too, when there is one. */
+  get where(): string {
+    const name = this.resolved?.provider;
+    return name ? `${name} (${this.config.authority})` : this.config.authority;
+  }
+
+  get redirectUri(): string {
+    const resolved = this.resolved ?? { config: this.config, provider: null, redirectUri: null };
+    const pinned = this.model.get("pinned_redirect_uri") ?? "";
+    return chooseRedirectUri(resolved, pinned, this.model.get("redirect_path"), defaultRedirectUri());
+  }
+}
