@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -116,14 +116,21 @@ def docker_engine(_images: Images) -> Engine:
     return _images.engine.result()
 
 
+def _when_all_built(images: Images, mine: Future[str]) -> str:
+    # A browser test beside a running build misses its deadlines on a 2-core machine: wait for
+    # both builds, then answer with this test's image (or its build's error).
+    wait([images.admin, images.dev])
+    return mine.result()
+
+
 @pytest.fixture(scope="session")
 def admin_image(_images: Images) -> str:
-    return _images.admin.result()
+    return _when_all_built(_images, _images.admin)
 
 
 @pytest.fixture(scope="session")
 def dev_image(_images: Images) -> str:
-    return _images.dev.result()
+    return _when_all_built(_images, _images.dev)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
