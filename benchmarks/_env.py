@@ -32,7 +32,6 @@ class Env:
     lab: Lab
     provider: Provider
     browser: Browser
-    chromium_pid: int
     probe: Probe
     # Cookies of a browser that signed in at the provider once: new contexts start with a live
     # provider session (no forms) but an empty HTTP cache.
@@ -136,6 +135,6 @@ def open_env(stack: ExitStack, workdir: Path, clients: list[str]) -> Env:
     browser = pw.chromium.connect_over_cdp(endpoint)
     probe = Probe()
     stack.callback(probe.close)
-    env = Env(stack, workdir, lab, None, browser, chromium.proc.pid, probe)  # type: ignore[arg-type]
+    env = Env(stack, workdir, lab, None, browser, probe)  # type: ignore[arg-type]
     env.provider = env.start_provider([CLIENT, *clients])
     return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._env import Env, log, press_run
 from ._report import Row, seconds, spread
+from ._timeline import MARKS_JS
 
 
 def _cell(label: str, config: dict[str, object]) -> str:
@@ -21,6 +22,7 @@ def _cell(label: str, config: dict[str, object]) -> str:
 def rows(env: Env, n: int) -> list[Row]:
     env.ensure_provider_session()  # a live provider session: no forms
     ctx = env.new_context()
+    ctx.add_init_script(MARKS_JS)
     config = env.config("concurrent")
     labels = [f"conc{i:02d}" for i in range(n)]
     names = [env.notebook([_cell(label, config)]) for label in labels]
@@ -37,6 +39,12 @@ def rows(env: Env, n: int) -> list[Row]:
     released = env.probe.release()
     reports = [env.report(label, nb.page, timeout=150) for label in labels]
     codes = sum("code" in e for e in env.provider.issued()) - codes_before
+    # Sign-in windows the page opened after the release (the in-page marks of signin.py).
+    opened = nb.page.evaluate(
+        "t => (window.__benchMarks || []).filter(([n, at]) => n.startsWith('window.open called') && at >= t)"
+        ".length",
+        released * 1000,
+    )
     got = [r for r in reports if r["has_token"] and r["received_at"] is not None]
     arrivals = [float(r["received_at"]) - released for r in got]
     starts = [float(r["t0"]) - released for r in reports]
@@ -51,7 +59,7 @@ def rows(env: Env, n: int) -> list[Row]:
     return [
         Row(
             f"{n} notebooks at once: sign-ins the provider performed",
-            str(codes),
+            f"{codes} ({opened} sign-in windows opened)",
             "1",
             codes == 1,
             f"{how}; authorization codes the provider issued meanwhile (its spy file).",

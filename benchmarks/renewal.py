@@ -88,6 +88,8 @@ def _rows(report: dict[str, Any], renewals: int, cpu: dict[str, float], window: 
     base = cpu["not signed in"]
     per_min = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in cpu.items())
     added = {k: v - base for k, v in cpu.items() if k != "not signed in"}
+    # What one renewal costs: the renewing page against the signed-in page with nothing to renew.
+    per_renewal = (cpu[f"signed in, {TTL} s token"] - cpu["signed in, 1 h token"]) * window / 60 / renewals
     return [
         Row(
             f"renewal ({TTL} s tokens): share of time the kernel's token is valid",
@@ -107,7 +109,8 @@ def _rows(report: dict[str, Any], renewals: int, cpu: dict[str, float], window: 
         ),
         Row(
             "idle page: added renderer main-thread CPU per minute",
-            "; ".join(f"{k} {v * 1000:+.0f} ms" for k, v in added.items()) + f" (absolute: {per_min})",
+            "; ".join(f"{k} {v * 1000:+.0f} ms" for k, v in added.items())
+            + f" (absolute: {per_min}); ≈ {per_renewal * 1000:.0f} ms per renewal",
             how=f"TaskDuration (thread time) from CDP Performance.getMetrics of each of {len(cpu)} "
             f"JupyterLab pages open side by side for the same {window:.0f} s window, minus that of the "
             "page that never signed in.",
