@@ -32,9 +32,10 @@ MEASURED: dict[str, str] = {}
 
 
 class Images:
-    """The engine and the images, each a Future; a failure is raised by the test that asks."""
+    """The engine and the images the collected tests use, each a Future; a failure is raised by
+    the test that asks for it."""
 
-    def __init__(self, log_dir: Path, context_dir: Path) -> None:
+    def __init__(self, log_dir: Path, context_dir: Path, wanted: set[str]) -> None:
         self._t0 = time.monotonic()
         self._stack = ExitStack()
         self._context = context_dir
@@ -42,13 +43,21 @@ class Images:
         # two workers cannot deadlock, and admin and dev run side by side after the build stage.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docker")
         self.engine: Future[Engine] = self._pool.submit(self._start, log_dir)
-        self._stage: Future[str] = self._pool.submit(self._build_stage)
-        self.admin: Future[str] = self._pool.submit(self._image, ADMIN_IMAGE, "Dockerfile")
-        self.dev: Future[str] = self._pool.submit(self._image, DEV_IMAGE, "Dockerfile.dev")
+        self._stage: Future[str] | None = None
+        if "admin_image" in wanted:
+            self._stage = self._pool.submit(self._build_stage)
+        self.builds: dict[str, Future[str]] = {}
+        if "admin_image" in wanted:
+            self.builds["admin_image"] = self._pool.submit(self._image, ADMIN_IMAGE, "Dockerfile")
+        if "dev_image" in wanted:
+            self.builds["dev_image"] = self._pool.submit(self._image, DEV_IMAGE, "Dockerfile.dev")
 
     def _start(self, log_dir: Path) -> Engine:
         eng = self._stack.enter_context(engine(log_dir))
         MEASURED["docker engine"] = eng.origin
+        if eng.ours:
+            # Containers of builds that a killed run left stopped: nothing else uses this engine.
+            eng.docker("container", "prune", "--force", check=False)
         # Pull only into an engine that is not this harness's own: ours has no registry to pull from.
         MEASURED["base image debian:bookworm-slim"] = ensure_base_image(eng, pull=not eng.ours)
         return eng
@@ -61,32 +70,42 @@ class Images:
         return tag
 
     def _image(self, tag: str, dockerfile: str) -> str:
-        self._stage.result()
+        if self._stage:
+            self._stage.result()  # its first layer is also Dockerfile.dev's: build it once
         eng = self.engine.result()
         eng.build(tag, self._context, dockerfile)
         MEASURED[f"size {tag}"] = f"{eng.image_size(tag) / 1e6:.0f} MB"
         MEASURED[f"{tag} ready"] = f"{time.monotonic() - self._t0:.0f} s after the session started"
         return tag
 
+    def when_all_built(self, fixture: str) -> str:
+        """A browser test beside a running build misses its deadlines on a 2-core machine: wait for
+        every build, then answer with this fixture's image (or its build's error)."""
+        wait(self.builds.values())
+        return self.builds[fixture].result()
+
     def close(self) -> None:
-        """Stop what is still to come, then the engine (a running build fails with it), by pid."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Let a running build finish (stopping the engine under it would leave its container
+        behind), skip the ones not started, then stop the engine, by pid."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
         try:
             if self.engine.done() and not self.engine.exception():
                 eng = self.engine.result()
                 for what, seconds in eng.timings.items():
                     MEASURED[what] = f"{seconds:.0f} s"
-                if all(f.done() for f in (self.admin, self.dev)):
-                    # The images that earlier builds' tags left behind: the data root is kept
-                    # between runs (the build cache) and would otherwise grow with every change.
-                    eng.docker("image", "prune", "--force", check=False, timeout=300)
+                # The images that earlier builds' tags left behind: the data root is kept between
+                # runs (the build cache) and would otherwise grow with every change.
+                eng.docker("image", "prune", "--force", check=False, timeout=300)
         finally:
             self._stack.close()
-            self._pool.shutdown(wait=True)
+
+
+def _fixtures(item: pytest.Item) -> set[str]:
+    return IMAGE_FIXTURES & set(getattr(item, "fixturenames", ()))
 
 
 def _needs_images(item: pytest.Item) -> bool:
-    return bool(IMAGE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    return bool(_fixtures(item))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -98,13 +117,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _images(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Images | None]:
-    if not any(_needs_images(item) for item in request.session.items):
+    wanted = set().union(*(_fixtures(item) for item in request.session.items))
+    if not wanted:
         yield None  # only the wheel's test: no engine, no build
         return
     # Both images are built from one copy of the checkout, not from the working tree: no file of
     # the tree is read while someone edits it, and what is built is what a clone holds.
     context_dir = copy_checkout(tmp_path_factory.mktemp("context"))
-    images = Images(tmp_path_factory.mktemp("docker"), context_dir)
+    images = Images(tmp_path_factory.mktemp("docker"), context_dir, wanted)
     try:
         yield images
     finally:
@@ -116,21 +136,14 @@ def docker_engine(_images: Images) -> Engine:
     return _images.engine.result()
 
 
-def _when_all_built(images: Images, mine: Future[str]) -> str:
-    # A browser test beside a running build misses its deadlines on a 2-core machine: wait for
-    # both builds, then answer with this test's image (or its build's error).
-    wait([images.admin, images.dev])
-    return mine.result()
-
-
 @pytest.fixture(scope="session")
 def admin_image(_images: Images) -> str:
-    return _when_all_built(_images, _images.admin)
+    return _images.when_all_built("admin_image")
 
 
 @pytest.fixture(scope="session")
 def dev_image(_images: Images) -> str:
-    return _when_all_built(_images, _images.dev)
+    return _images.when_all_built("dev_image")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
