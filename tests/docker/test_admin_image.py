@@ -91,7 +91,7 @@ def test_admin_image_signs_in_with_the_registry_mounted(
 
             out = nb.run_and_wait(1, "package")
             assert "userinfo 200 alice" in out, out
-            assert re.search(r"uid [1-9]\d* python /usr/bin/python3", out), out
+            assert re.search(r"uid 1000 python /usr/bin/python3", out), out
             assert "node None" in out, out
             assert "package /usr/local/lib/python3" in out, out
 
