@@ -97,12 +97,18 @@ class SignIn:
         self.widget.send({"type": "rejoin", "expires_at": expires_at})
 
     def _on_expired(self, _content: dict[str, Any]) -> None:
-        # No refresh token and no renewal in time: the token is gone, here too.
-        clear(self.token)
+        # No refresh token and no renewal in time: the access token is gone here too. expires_at stays,
+        # moved to now if this kernel's clock is behind the page's, so that `token.expired` turns true
+        # and a loop waiting for it ends; a renewal error said earlier stays the reason.
+        self.token.pop("access_token", None)
+        expires_at = self.token.get("expires_at")
+        now = time.time()
+        self.token["expires_at"] = min(expires_at, now) if isinstance(expires_at, (int, float)) else now
         self.received_at = None
-        self.error = AuthenticationError(
-            "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
-        )
+        if self.error is None:
+            self.error = AuthenticationError(
+                "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
+            )
 
     def _on_trip_key(self, content: dict[str, Any]) -> None:
         # Redirect mode: the key that seals this sign-in's state in the tab while the page is at the

@@ -58,11 +58,7 @@ class Token(dict[str, Any]):
     def access_token(self) -> str:
         """The current access token; raises AuthenticationError, saying what to do, if there is none."""
         token = self.get("access_token")
-        if not token:
-            error = self._reason() if self._reason else None
-            why = f" Sign-in failed: {error.message}" if error else " Finish signing in in the widget."
-            raise AuthenticationError("not_signed_in", f"There is no access token yet.{why}")
-        if self.expired:
+        if self.expired:  # first: an expired token's access_token is removed (the page said so)
             error = self._reason() if self._reason else None
             why = f" {error.message}" if error else ""
             raise AuthenticationError(
@@ -70,6 +66,10 @@ class Token(dict[str, Any]):
                 f"The access token expired at {_when(self.expires_at or 0)}.{why} "
                 "Run authenticate() again to sign in.",
             )
+        if not token:
+            error = self._reason() if self._reason else None
+            why = f" Sign-in failed: {error.message}" if error else " Finish signing in in the widget."
+            raise AuthenticationError("not_signed_in", f"There is no access token yet.{why}")
         return str(token)
 
     @property

@@ -105,8 +105,27 @@ def test_a_view_drawn_after_a_reload_is_told_what_the_kernel_holds(
 def test_an_expired_token_is_removed_and_await_says_why(signin: SignIn, token: dict[str, Any]) -> None:
     receive(signin, TOKEN_MESSAGE)
     receive(signin, {"type": "expired"})
-    assert token == {} and signin.received_at is None
+    assert "access_token" not in token and signin.received_at is None
+    assert token["expires_at"] <= time.time()  # the kernel's clock may lag the page's: now at the latest
     assert signin.error is not None and signin.error.error == "token_expired"
+
+
+def test_expiry_said_by_the_page_makes_the_token_expired_here_and_keeps_the_renewal_error(
+    displayed: list[Any],
+) -> None:
+    # A loop `while not token.expired` must end even when the page says so before this clock does,
+    # and the reason the user reads is the failed renewal, not a bare expiry.
+    token = Token()
+    signin = authenticate(CONFIG, token)
+    receive(signin, {**TOKEN_MESSAGE, "expires_at": time.time() + 30})
+    receive(signin, {"type": "error", "error": "renewal_failed", "message": "could not be renewed (invalid_grant)"})
+    receive(signin, {"type": "expired"})
+    assert token.expired
+    with pytest.raises(AuthenticationError) as info:
+        token.access_token
+    assert info.value.error == "token_expired" and "could not be renewed" in str(info.value)
+    assert signin.error is not None and signin.error.error == "renewal_failed"
+    signin.widget.close()
 
 
 def test_token_message_fills_the_users_dict_in_place(signin: SignIn, token: dict[str, Any]) -> None:
