@@ -118,11 +118,12 @@ def test_expiry_said_by_the_page_makes_the_token_expired_here_and_keeps_the_rene
     token = Token()
     signin = authenticate(CONFIG, token)
     receive(signin, {**TOKEN_MESSAGE, "expires_at": time.time() + 30})
-    receive(signin, {"type": "error", "error": "renewal_failed", "message": "could not be renewed (invalid_grant)"})
+    failed = {"type": "error", "error": "renewal_failed", "message": "could not be renewed (invalid_grant)"}
+    receive(signin, failed)
     receive(signin, {"type": "expired"})
     assert token.expired
     with pytest.raises(AuthenticationError) as info:
-        token.access_token
+        _ = token.access_token
     assert info.value.error == "token_expired" and "could not be renewed" in str(info.value)
     assert signin.error is not None and signin.error.error == "renewal_failed"
     signin.widget.close()
