@@ -2,7 +2,7 @@
 # Install what the tests and the demo need, on a fresh machine: Debian's Chromium (tests only),
 # the npm packages (widget build, test provider), and the Python packages in ./.venv.
 #   bash tests/install.sh            everything, for the tests
-#   bash tests/install.sh --demo     no browser, for the demo
+#   bash tests/install.sh --demo     the demo only: the package, JupyterLab and the provider, in .venv-demo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,16 @@ echo "== npm packages"
 npm ci --no-audit --no-fund --loglevel=error
 npm ci --no-audit --no-fund --loglevel=error --prefix tests/e2e/provider
 [[ $with_browser == 1 ]] && npm ci --no-audit --no-fund --loglevel=error --prefix tests/e2e/hub
+
+if [[ $with_browser == 0 ]]; then
+  # The demo needs the package, JupyterLab (which brings ipykernel) and requests for its notebook:
+  # not the test and lint tools of .venv.
+  echo "== Python packages in .venv-demo (the package, JupyterLab, requests)"
+  [[ -x .venv-demo/bin/python ]] || python3 -m venv .venv-demo
+  .venv-demo/bin/python -m pip install -q --upgrade pip
+  .venv-demo/bin/python -m pip install -q -e . "jupyterlab>=4,<5" requests
+  exit 0
+fi
 
 echo "== Python packages in .venv"
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
