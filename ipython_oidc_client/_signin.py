@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Generator, Mapping, MutableMapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ._config import _check_url, check_timeout
 from ._errors import AuthenticationError, ConfigError
 from ._protocol import MODES, STATUSES, Mode, Status
 from ._providers import check_request
 from ._token import Token, clear, fill, parse_token_message
-from ._widget import OidcWidget
+
+if TYPE_CHECKING:
+    from ._widget import OidcWidget
 
 #: How long `await` waits for the page to answer before saying it cannot wait in this cell.
 HANDSHAKE_SECONDS = 10.0
@@ -48,7 +49,11 @@ class SignIn:
         self._trip_key: str | None = None
         if isinstance(token, Token):
             token._reason = lambda: self.error
-        self.widget = OidcWidget(
+        # Imported on the first sign-in, not with the package: anywidget brings ipywidgets, which
+        # would double the cost of `import ipython_oidc_client` (benchmarks/README.md, Imports).
+        from ._widget import OidcWidget
+
+        self.widget: OidcWidget = OidcWidget(
             config=config,
             timeout=timeout,
             renew_before=renew_before,
@@ -141,6 +146,8 @@ class SignIn:
                 "while a cell runs, so a cell cannot wait for sign-in. Drop the `await`: call "
                 "authenticate() in one cell and use the token in the next.",
             )
+        import asyncio  # here, not at import: the package's import stays light (a kernel has it already)
+
         loop = asyncio.get_running_loop()
         start = loop.time()
         while self.received_at is None:
