@@ -1,0 +1,58 @@
+"""An adversarial OpenID provider of the tests' own (server.py), in a process group of its own on a
+free port of 127.0.0.1: one issuer per case, ``<base>/c/<case>``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from .._procs import Server, free_port
+
+SERVER = Path(__file__).parent / "server.py"
+CLIENT_ID = "adversary-client"
+
+
+@dataclass
+class Adversary:
+    server: Server
+    base: str
+
+    def issuer(self, case: str) -> str:
+        return f"{self.base}/c/{case}"
+
+    def config(self, case: str) -> dict[str, str]:
+        """What a notebook passes to authenticate() to sign in at this case's provider."""
+        return {"authority": self.issuer(case), "client_id": CLIENT_ID, "scope": "openid"}
+
+    def stats(self, case: str) -> dict[str, Any]:
+        """What the case's provider was asked so far: counts per endpoint (``authorize``, ``token``,
+        ``refresh``, ``jwks``, ``userinfo``, ``discovery``) and, for ``coop``, ``opener_cut``."""
+        r = requests.get(f"{self.base}/_stats", timeout=10)
+        r.raise_for_status()
+        return dict(r.json()[case])
+
+
+def start_adversary(workdir: Path, notebook_url: str, access_token_ttl: int = 3600) -> Adversary:
+    """``notebook_url``: the Jupyter server's URL; its origin may call the token endpoint (CORS) and
+    redirect URIs under it are accepted."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    parts = urlsplit(notebook_url)
+    config = {
+        "port": port,
+        "client_id": CLIENT_ID,
+        "redirect_prefixes": [notebook_url],
+        "origins": [f"{parts.scheme}://{parts.netloc}"],
+        "access_token_ttl": access_token_ttl,
+    }
+    config_path = workdir / "adversary.json"
+    config_path.write_text(json.dumps(config))
+    server = Server("adversary", [sys.executable, str(SERVER), str(config_path)], workdir / "adversary.log")
+    server.wait_until(lambda: "adversary listening on" in server.log(), timeout=30)
+    return Adversary(server, f"http://127.0.0.1:{port}")
