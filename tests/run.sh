@@ -19,6 +19,7 @@ step "mypy" .venv/bin/mypy
 step "tsc (strict)" npx --no-install tsc --noEmit -p .
 step "JS unit tests" npm test --silent
 step "Python unit and server tests" .venv/bin/python -m pytest tests/unit tests/server -p no:cacheprovider
+step "oldest versions" bash tests/oldest.sh
 # Builds and runs both images (Dockerfile, Dockerfile.dev) and checks the sdist and wheel.
 step "docker images" .venv/bin/python -m pytest tests/docker -p no:cacheprovider -rA
 # Playwright's sync API and pytest-jupyter's fixtures fight over the event loop: own process.
