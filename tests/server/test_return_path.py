@@ -83,8 +83,33 @@ def jp_base_url() -> str:  # the demanding case: a JupyterHub-style base URL
     return BASE
 
 
+# Every rule of check_return_path, as its refusal message words it ("the return path …" or "the
+# decoded return path …"). Only "percent-encoded too many times" is left out: the decoding rounds
+# meet a refused form first.
+RULES = [
+    "must be a non-empty string",
+    "is longer than",
+    "must be a plain path",
+    "malformed percent-escape",
+    "decodes to invalid UTF-8",
+    "contains control characters",
+    "contains a backslash",
+    "contains '//'",
+    "contains '.' or '..' segments",
+    "is not under the server's base URL",
+]
+
+
 def test_at_least_forty_hostile_inputs_are_covered() -> None:
-    assert len(REFUSED) + len(NOT_A_STRING) >= 40
+    """At least forty different hostile inputs are refused, and between them they meet every rule."""
+    reasons: dict[str, str] = {}
+    for path in REFUSED + NOT_A_STRING:
+        with pytest.raises(ReturnPathError) as info:
+            check_return_path(path, BASE)
+        reasons[repr(path)] = str(info.value)
+    assert len(reasons) >= 40, "fewer than forty different inputs"
+    unmet = [rule for rule in RULES if not any(rule in reason for reason in reasons.values())]
+    assert not unmet, f"no hostile input meets these rules: {unmet}"
 
 
 @pytest.mark.parametrize("path", REFUSED + NOT_A_STRING)
