@@ -3,6 +3,11 @@
 // config.json: {"port": 9000, "clients": [{"client_id": "...", "redirect_uris": ["..."]}],
 //   (public clients, PKCE required; a confidential "resource-server" client may introspect tokens)
 //               "access_token_ttl": 3600, "spy_file": "/tmp/issued.jsonl"}
+// Optional, for the flows without a notebook frontend (tests/native, docs/native.md):
+//   a client's "application_type": "native" lets it use http://127.0.0.1/ with any port (RFC 8252 §7.3);
+//   "device_flow": true enables the device authorization grant (RFC 8628), "device_code_ttl" (s) is
+//   how long its codes live, "device_interval" (s) the polling interval it announces (default: none,
+//   so clients use 5 s, RFC 8628 §3.2).
 // spy_file (tests only): every code and token this provider issues is appended there, so the tests
 // can prove that none of them leaks where it must not be.
 import fs from "node:fs";
@@ -20,6 +25,7 @@ const provider = new Provider(issuer, {
       response_types: ["code"],
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris ?? c.redirect_uris,
+      ...(c.application_type ? { application_type: c.application_type } : {}),
     })),
     // A resource server, as an API would be: it may introspect tokens (RFC 7662).
     {
@@ -55,6 +61,7 @@ const provider = new Provider(issuer, {
     IdToken: 3600,
     AuthorizationCode: 60,
     RefreshToken: 86400,
+    DeviceCode: config.device_code_ttl ?? 600,
     Interaction: 600,
     Session: 86400,
     Grant: 86400,
@@ -64,9 +71,20 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     introspection: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    deviceFlow: { enabled: config.device_flow === true },
   },
   cookies: { keys: ["local-test-provider-only"] },
 });
+
+if (config.device_interval) {
+  // oidc-provider announces no interval; a test may ask for a shorter one than the 5 s default.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === "/device/auth" && ctx.status === 200 && ctx.body && typeof ctx.body === "object") {
+      ctx.body = { ...ctx.body, interval: config.device_interval };
+    }
+  });
+}
 
 if (config.spy_file) {
   const record = (entry) => fs.appendFileSync(config.spy_file, JSON.stringify(entry) + "\n");

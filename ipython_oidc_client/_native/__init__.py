@@ -1,0 +1,105 @@
+"""Sign in where no notebook frontend can show the widget: a plain ``python`` script, terminal
+IPython (docs/native.md). ``sign_in()`` blocks until signed in, with the device authorization grant
+(RFC 8628) or the system browser and a loopback redirect (RFC 8252).
+
+The flow runs in a helper process (``helper.py``), which keeps the refresh token and renews the
+access token; this process, which runs the user's code, gets the access token only. Nothing heavy is
+imported here: ``requests`` and PyJWT are imported by the helper alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from .._config import check_timeout
+from .._errors import ConfigError
+from .._token import Token
+from .config import check_flow, native_config
+
+if TYPE_CHECKING:
+    from ._session import Session
+
+__all__ = ["has_frontend", "sign_in"]
+
+#: The helper process of each token being kept current, so that it lives as long as the token's
+#: owner wants it (a new sign_in() with the same token replaces it).
+_SESSIONS: dict[int, Session] = {}
+
+
+def has_frontend() -> bool:
+    """Whether code runs in a Jupyter kernel, whose frontend can show the widget. False in a plain
+    ``python`` process and in terminal IPython."""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and type(shell).__module__.startswith("ipykernel")
+
+
+def sign_in(
+    config: Mapping[str, Any],
+    token: MutableMapping[str, Any] | None = None,
+    *,
+    flow: str = "auto",
+    timeout: float = 300.0,
+    renew: bool = True,
+    renew_before: float = 60.0,
+) -> MutableMapping[str, Any]:
+    """Sign in without a notebook frontend and return ``token`` (a new ``Token`` if omitted) filled
+    with ``access_token``, ``expires_at``, ``scope`` and ``token_type``.
+
+    ``flow``: ``"device"`` prints a link and a code to open in any browser (RFC 8628);
+    ``"loopback"`` opens the system browser (and prints the link) and listens on
+    ``http://127.0.0.1:<free port>/`` for the answer (RFC 8252); ``"auto"``: the device grant when
+    the provider offers it, else loopback. Blocks until signed in, for at most ``timeout`` seconds;
+    Ctrl-C (or a kernel interrupt) cancels. With ``renew``, a helper process keeps the refresh token
+    and renews the access token in ``token`` ``renew_before`` seconds before it expires, for as long
+    as this process lives. Raises AuthenticationError (``.error``: ``access_denied``,
+    ``expired_token``, ``timeout``, ``invalid_id_token``, …) or ConfigError.
+    """
+    cfg = native_config(config)
+    check_flow(flow)
+    seconds = check_timeout(timeout)
+    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
+        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+    if token is None:
+        token = Token()
+    elif not isinstance(token, MutableMapping):
+        raise TypeError(
+            f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
+        )
+    del cfg  # checked here for an early ConfigError; the helper checks it again and uses it
+    from ._session import Session
+
+    previous = _SESSIONS.pop(id(token), None)
+    if previous is not None:
+        previous.stop()
+    session = Session(token)
+    session.start(
+        {
+            "config": dict(config),
+            "flow": flow,
+            "timeout": seconds,
+            "renew": bool(renew),
+            "renew_before": float(renew_before),
+        }
+    )
+    try:
+        session.wait_signed_in(seconds)
+    except KeyboardInterrupt:
+        session.stop()
+        print(
+            "Sign-in cancelled: nothing was kept. Run sign_in() again to sign in.",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise
+    except BaseException:
+        session.stop()
+        raise
+    if session.alive():
+        _SESSIONS[id(token)] = session
+    return token

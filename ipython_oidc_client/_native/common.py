@@ -1,0 +1,89 @@
+"""What both flows share: discovery, the token request, the ID token check, renewal. Runs in the
+helper process (``helper.py``), which is the only one that ever holds a refresh or ID token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._errors import AuthenticationError
+from ._http import Http, Unreachable
+from .checks import TokenResponse, check_discovery, parse_token_response, token_error, validate_id_token
+from .config import NativeConfig
+
+Say = Callable[[str], None]
+
+
+def discover(cfg: NativeConfig, http: Http, needs: tuple[str, ...]) -> dict[str, Any]:
+    """The provider's metadata, checked for the flow's ``needs`` (OpenID Connect Discovery 1.0 §4)."""
+    if cfg.metadata is not None:
+        url = "given in 'metadata'"
+        metadata: Any = dict(cfg.metadata)
+    else:
+        url = cfg.discovery_url
+        metadata = http.fetch(url, "discovery document")
+        if isinstance(metadata, dict):
+            metadata = {**metadata, **cfg.metadata_seed}
+    return check_discovery(metadata, cfg.authority, url, needs)
+
+
+def token_request(http: Http, metadata: dict[str, Any], data: dict[str, str], what: str) -> tuple[int, Any]:
+    try:
+        return http.post_form(metadata["token_endpoint"], data)
+    except Unreachable as err:
+        raise AuthenticationError(
+            "token_request_failed", f"The {what} to {metadata['token_endpoint']} failed ({err})."
+        ) from None
+
+
+class Validated:
+    """A token response whose ID token passed validation; ``subject`` is the user it is about,
+    ``metadata`` the checked discovery document it came with."""
+
+    def __init__(self, tokens: TokenResponse, subject: str | None, metadata: dict[str, Any]) -> None:
+        self.tokens = tokens
+        self.subject = subject
+        self.metadata = metadata
+
+
+def accept_tokens(
+    body: Any,
+    cfg: NativeConfig,
+    metadata: dict[str, Any],
+    http: Http,
+    *,
+    nonce: str | None,
+    subject: str | None = None,
+    id_token_required: bool = True,
+) -> Validated:
+    """Check the token response and validate its ID token before anything leaves this process."""
+    tokens = parse_token_response(body, cfg.scope)
+    if tokens.id_token is None:
+        if id_token_required:
+            raise AuthenticationError(
+                "invalid_id_token",
+                "The provider sent no ID token although the scope has 'openid'; no token was returned.",
+            )
+        return Validated(tokens, subject, metadata)
+    jwks = http.fetch(metadata["jwks_uri"], "key set (jwks_uri)")
+    claims = validate_id_token(
+        tokens.id_token,
+        jwks,
+        issuer=metadata["issuer"],
+        client_id=cfg.client_id,
+        nonce=nonce,
+        subject=subject,
+        max_age=cfg.max_age if subject is None else None,
+    )
+    return Validated(tokens, str(claims["sub"]), metadata)
+
+
+def refresh(
+    cfg: NativeConfig, metadata: dict[str, Any], http: Http, refresh_token: str, subject: str | None
+) -> Validated:
+    """RFC 6749 §6; a new ID token must be about the same user (OpenID Connect Core §12.2)."""
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": cfg.client_id}
+    status, body = token_request(http, metadata, data, "token renewal")
+    if status != 200:
+        raise token_error(status, body, "token renewal")
+    return accept_tokens(body, cfg, metadata, http, nonce=None, subject=subject, id_token_required=False)
