@@ -135,10 +135,15 @@ class SignIn:
 
     async def wait(self) -> MutableMapping[str, Any]:
         """Return the token once it has arrived; raise AuthenticationError when it cannot."""
-        try:
-            from ipykernel._version import version_info as version
-        except ImportError:
-            version = (0,)
+        import re
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
+
+        try:  # the release numbers: "6.31.0" → (6, 31, 0), "7.0.0rc1" → (7, 0, 0); none → (0,)
+            release = re.match(r"\d+(?:\.\d+)*", installed("ipykernel"))
+        except PackageNotFoundError:
+            release = None
+        version = tuple(int(n) for n in release.group().split(".")) if release else (0,)
         if version < (7,):
             raise AuthenticationError(
                 "cannot_wait",
