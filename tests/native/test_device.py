@@ -1,0 +1,71 @@
+"""The device authorization grant (RFC 8628) from a plain ``python`` process, against oidc-provider,
+approved (or refused) in Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from e2e._stack import Provider
+from playwright.sync_api import BrowserContext
+
+from ._drive import Script, alive, approve_device, script_env
+
+
+def test_signs_in_and_the_token_works_at_userinfo(
+    provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
+) -> None:
+    script = Script.python(tmp_path, script_env(provider, "auto"))
+    scripts.append(script)
+    link = script.link()
+    assert "user_code=" in link
+    # flow="auto" says which flow and why, in one line.
+    assert any('flow="device"' in line and "offers it" in line for line in script.out)
+    approve_device(context, link)
+    assert script.line("userinfo:").split()[1:] == ["200", "alice"]
+    assert script.line("fields:") == "fields: ['access_token', 'expires_at', 'scope', 'token_type']"
+    assert script.wait() == 0
+    issued = [entry for entry in provider.issued() if entry.get("access_token")]
+    access = issued[-1]["access_token"]
+    # The token's repr is masked; nothing the script printed carries the access token.
+    assert access not in "\n".join(script.out + script.err)
+
+
+def test_denial_gives_access_denied(
+    provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
+) -> None:
+    script = Script.python(tmp_path, script_env(provider, "device"))
+    scripts.append(script)
+    approve_device(context, script.link(), abort=True)
+    assert script.line("error:").startswith("error: access_denied |")
+    assert script.wait() == 3
+
+
+def test_expiry_gives_expired_token(
+    short_lived_provider: Provider, tmp_path: Path, scripts: list[Script]
+) -> None:
+    script = Script.python(tmp_path, script_env(short_lived_provider, "device"))
+    scripts.append(script)
+    script.link()  # printed, never opened: the 3 s code runs out
+    line = script.line("error:", timeout=30)
+    assert line.startswith("error: expired_token |")
+    assert "Run sign_in() again" in line
+    assert script.wait() == 3
+
+
+def test_ctrl_c_cancels_and_stops_the_helper(
+    provider: Provider, tmp_path: Path, scripts: list[Script]
+) -> None:
+    script = Script.python(tmp_path, script_env(provider, "device"))
+    scripts.append(script)
+    script.link()
+    helpers = script.children()
+    assert len(helpers) == 1 and alive(helpers[0])
+    # What Ctrl-C in a terminal does: SIGINT to the foreground process group.
+    os.killpg(script.proc.pid, signal.SIGINT)
+    code = script.wait()
+    assert code in (-signal.SIGINT, 128 + signal.SIGINT, 1), code
+    script.wait_for(lambda: any("Sign-in cancelled" in line for line in script.err), "cancel message", 10)
+    assert any(line.startswith("KeyboardInterrupt") for line in script.err)
+    assert not alive(helpers[0]), "the helper outlived the cancelled sign-in"
