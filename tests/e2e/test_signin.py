@@ -85,9 +85,14 @@ def test_sign_in_puts_only_the_access_token_in_the_kernel(
     with nb.page.expect_popup() as popup_info:
         nb.run(0)
     popup = popup_info.value
-    assert popup.url.startswith(provider.issuer) or popup.url == "about:blank"
+    # The popup opens blank (window.open comes before the first await, js/popup.ts), then goes to
+    # the provider: wait for that, and fail if it goes anywhere else or nowhere.
+    at_provider = f"{provider.issuer}/"
+    popup.wait_for_url(lambda url: url.startswith(at_provider), wait_until="commit", timeout=20_000)
+    assert popup.url.startswith(at_provider), popup.url
     sign_in(popup, "alice")
-    popup.wait_for_event("close", timeout=20_000)
+    if not popup.is_closed():  # it may close before the test gets here
+        popup.wait_for_event("close", timeout=20_000)
     text = nb.wait_status("signed_in")
     assert re.search(r"Signed in as Alice Example · token valid until \d", text), text
 

@@ -55,7 +55,7 @@ def test_sign_in_behind_tls_uses_https_and_secure_cookies(
 ) -> None:
     lab, idp = tls
     requested: list[str] = []
-    cookies: list[str] = []
+    cookies: list[tuple[str, str]] = []  # (the response's path, its Set-Cookie header)
 
     def on_request(request: Request) -> None:
         if request.url.startswith(idp.issuer) and urlsplit(request.url).path == "/auth":
@@ -63,7 +63,10 @@ def test_sign_in_behind_tls_uses_https_and_secure_cookies(
 
     def on_response(response: Response) -> None:
         if "/oidc/return" in response.url:
-            cookies.extend(h["value"] for h in response.headers_array() if h["name"].lower() == "set-cookie")
+            path = urlsplit(response.url).path
+            cookies.extend(
+                (path, h["value"]) for h in response.headers_array() if h["name"].lower() == "set-cookie"
+            )
 
     tls_context.on("request", on_request)
     tls_context.on("response", on_response)
@@ -94,7 +97,13 @@ def test_sign_in_behind_tls_uses_https_and_secure_cookies(
 
     redirect_uris = {parse_qs(urlsplit(url).query)["redirect_uri"][0] for url in requested}
     assert redirect_uris == {f"{lab.url}oidc/redirect.html"} and lab.url.startswith("https://")
-    # Whatever cookie of ours the browser saw (set, or cleared on the way back) was Secure.
-    for cookie in (c for c in cookies if c.startswith("ipython_oidc_client")):
+    ours = [(path, c) for path, c in cookies if c.startswith("ipython_oidc_client")]
+    if mode == "redirect":
+        # The POST that keeps the return path set our cookie, the way back cleared it: both seen.
+        assert {path.rsplit("/", 1)[-1] for path, _ in ours} == {"return", "return-path"}, cookies
+    else:
+        assert ours == [], ours  # popup mode keeps no return path: no cookie of ours
+    # Each was Secure (the one that sets it and the one that clears it).
+    for _, cookie in ours:
         assert "secure" in [a.strip().lower() for a in cookie.split(";")], cookie
     assert not [c for c in tls_context.cookies() if c["name"] == "ipython_oidc_client_return"]
