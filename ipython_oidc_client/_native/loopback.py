@@ -65,6 +65,8 @@ class Listener(http.server.HTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: Listener
+    #: A browser's speculative connection that sends nothing must not hold the one-shot listener.
+    timeout = 5.0
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

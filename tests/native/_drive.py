@@ -44,6 +44,15 @@ print("signed-in:", token, flush=True)
 print("fields:", sorted(token), flush=True)
 answer = requests.get(os.environ["NATIVE_TEST_USERINFO"], auth=token, timeout=10)
 print("userinfo:", answer.status_code, answer.json().get("sub"), flush=True)
+if os.environ.get("NATIVE_TEST_WAIT_RENEWAL"):
+    import time
+    first, expires_at = token["access_token"], token["expires_at"]
+    deadline = time.monotonic() + 30
+    while token.get("access_token") == first and time.monotonic() < deadline:
+        time.sleep(0.05)  # the helper renews in the background; a condition with a deadline
+    print("renewed:", token.get("access_token") != first, token["expires_at"] > expires_at, flush=True)
+    answer = requests.get(os.environ["NATIVE_TEST_USERINFO"], auth=token, timeout=10)
+    print("userinfo after renewal:", answer.status_code, flush=True)
 if os.environ.get("NATIVE_TEST_HOLD"):
     print("holding", flush=True)
     sys.stdin.readline()

@@ -58,6 +58,22 @@ def short_lived_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         idp.server.stop()
 
 
+@pytest.fixture(scope="session")
+def short_token_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    """Access tokens that live 8 s, so that the helper renews one within a test."""
+    idp = start_provider(
+        tmp_path_factory.mktemp("provider-renewal"),
+        _clients(),
+        device_flow=True,
+        device_interval=1,
+        access_token_ttl=8,
+    )
+    try:
+        yield idp
+    finally:
+        idp.server.stop()
+
+
 @pytest.fixture
 def scripts() -> Iterator[list[Any]]:
     """The user processes a test starts (``_drive.Script``), stopped by pid at its end, passed or not."""

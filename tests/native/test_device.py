@@ -69,3 +69,17 @@ def test_ctrl_c_cancels_and_stops_the_helper(
     script.wait_for(lambda: any("Sign-in cancelled" in line for line in script.err), "cancel message", 10)
     assert any(line.startswith("KeyboardInterrupt") for line in script.err)
     assert not alive(helpers[0]), "the helper outlived the cancelled sign-in"
+
+
+def test_the_helper_renews_the_access_token_in_place(
+    short_token_provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
+) -> None:
+    env = script_env(short_token_provider, "device", NATIVE_TEST_WAIT_RENEWAL="1")
+    script = Script.python(tmp_path, env)
+    scripts.append(script)
+    approve_device(context, script.link())
+    assert script.line("renewed:", timeout=40) == "renewed: True True"
+    assert script.line("userinfo after renewal:") == "userinfo after renewal: 200"
+    assert script.wait() == 0
+    refreshes = [e for e in short_token_provider.issued() if e.get("access_token")]
+    assert len(refreshes) >= 2, "the provider issued a second access token (by refresh)"
