@@ -4,31 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { importTripKey, newTripKey, SealedStore } from "../sealed";
-
-class MemoryStorage implements Storage {
-  private items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  clear(): void {
-    this.items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  dump(): string {
-    return JSON.stringify([...this.items]);
-  }
-}
+import { MemoryStorage } from "./fakes";
 
 const storage = new MemoryStorage();
 (globalThis as Record<string, unknown>).sessionStorage = storage;
