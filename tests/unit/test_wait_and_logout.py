@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
-import ipykernel._version
+import importlib.metadata
 import IPython.display
 import pytest
 
@@ -76,7 +76,7 @@ def test_await_fails_fast_when_the_page_never_answers(signin: SignIn) -> None:
 
 
 def test_await_fails_at_once_on_ipykernel_6(signin: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ipykernel._version, "version_info", (6, 31, 0))
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "6.31.0")
     with pytest.raises(AuthenticationError, match=r"ipykernel 6\.31\.0.*Drop the `await`") as info:
         asyncio.run(signin.wait())
     assert info.value.error == "cannot_wait"
