@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 from collections.abc import Iterator
 from typing import Any
 
-import importlib.metadata
 import IPython.display
 import pytest
 
