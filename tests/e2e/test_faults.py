@@ -36,6 +36,7 @@ def adversary(tmp_path_factory: pytest.TempPathFactory, lab: Lab) -> Iterator[Ad
         yield adv
     finally:
         adv.server.stop()
+        assert not adv.unclean_log_lines(), "the adversary logged more than methods, paths and statuses"
 
 
 def _open(
@@ -168,7 +169,8 @@ def test_kernel_restarted_during_a_popup_sign_in_ends_honestly(
     if not popup.is_closed():
         popup.click("#continue")
     seen = _watch(nb, _status_in("error", "signed_out", "signed_in", "idle", "renew_needed"), timeout=30)
-    print("widget after restart:", seen, "page errors:", nb.errors)
+    stats = adversary.stats("hold")
+    print("widget after restart:", seen, "page errors:", nb.errors, "provider:", stats)
     buttons = nb.widget().locator("button:visible").all_inner_texts()
     assert seen[-1][1] in ("error", "signed_out"), (seen, buttons)
     assert "Sign in" in buttons, (seen, buttons)

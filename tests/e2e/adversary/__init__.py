@@ -4,6 +4,7 @@ free port of 127.0.0.1: one issuer per case, ``<base>/c/<case>``."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,14 @@ class Adversary:
         r = requests.get(f"{self.base}/_stats", timeout=10)
         r.raise_for_status()
         return dict(r.json()[case])
+
+    def unclean_log_lines(self) -> list[str]:
+        """Lines of the adversary's log other than its start line and "METHOD /path STATUS": a query
+        string, a form or a body there could hold a code, a state or a token."""
+        allowed = re.compile(
+            r"^(adversary listening on http://127\.0\.0\.1:\d+|(GET|POST|OPTIONS) /[^?#\s]* \d{3})$"
+        )
+        return [line for line in self.server.log().splitlines() if not allowed.match(line)]
 
 
 def start_adversary(workdir: Path, notebook_url: str, access_token_ttl: int = 3600) -> Adversary:
