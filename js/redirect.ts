@@ -3,14 +3,15 @@
 // PKCE verifier, state, nonce, then the provider's answer) sits in this tab's sessionStorage, the
 // verifier and nonce sealed with a key only the kernel keeps (js/sealed.ts), all of it deleted on
 // use and abandoned after ten minutes (js/trip.ts, docs/architecture.md). Tokens never do.
-import { createClient, loadMetadata } from "./client";
+import { createClient } from "./client";
+import { loadMetadata } from "./discovery";
 import { explain, SignInError } from "./errors";
+import { completeSignIn, type SignedIn } from "./exchange";
 import { PENDING, RESPONSE, type OidcConfig } from "./messages";
 import { baseUrl, xsrfToken } from "./page";
-import { completeSignIn, type SignedIn } from "./popup";
+import { randomToken } from "./random";
 import { importTripKey, newTripKey, SealedStore } from "./sealed";
 import { clearTrip, MAX_AGE_MS, NONCE_PREFIX, readPending, STATE_PREFIX, type Pending } from "./trip";
-import { randomToken } from "./window";
 
 /** Leave for the provider; the server keeps where to come back to (an HttpOnly cookie). */
 export async function startRedirect(

@@ -4,17 +4,9 @@
 // that only the kernel keeps (in memory, never in a trait) until the widget comes back for it, they
 // are useless to anyone else, and useless to all once that kernel is gone (restarted, shut down).
 import type { StateStore } from "oidc-client-ts";
+import { fromBase64Url, toBase64Url } from "./base64url";
 
 const ALGORITHM = { name: "AES-GCM", length: 256 } as const;
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
 
 /** A new trip key, and its raw form for the kernel to keep. */
 export async function newTripKey(): Promise<{ key: CryptoKey; raw: string }> {

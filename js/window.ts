@@ -8,6 +8,7 @@ import {
   type CallbackMessage,
   type OidcConfig,
 } from "./messages";
+import { randomToken } from "./random";
 
 export interface WaitOptions {
   /** When to give up, in ms since the epoch. */
@@ -17,11 +18,6 @@ export interface WaitOptions {
   onPopupClosed: () => void;
   /** Said when the deadline passes. */
   timeoutMessage: (seconds: number) => string;
-}
-
-export function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 function features(config: OidcConfig): string {
