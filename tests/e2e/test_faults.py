@@ -155,6 +155,22 @@ def test_slow_provider_completes_and_the_widget_says_it_waits(
     )
 
 
+class OpaqueRestartError(AssertionError):
+    """The honest end state is reached, but through an uncaught exception whose text is the message."""
+
+
+RESTART_BUG = (
+    "bug in js/controller.ts: a kernel restart while the sign-in window is open does not end the "
+    "sign-in: the widget keeps 'Signing in… finish in the sign-in window'; when the user finishes, "
+    "the page still exchanges the code and keeps a live Session (refresh token, renewal timer) for a "
+    "kernel that is gone, then deliver()'s model.send throws 'Cannot send' (the comm closed with the "
+    "old kernel); start() shows it as 'Error: Cannot send' (code invalid_response), and fail()'s own "
+    "kernel.send throws it again, uncaught (a page error). The widget ends in an error with Sign in, "
+    "but says neither that the kernel restarted nor what to do"
+)
+
+
+@pytest.mark.xfail(strict=True, raises=OpaqueRestartError, reason=RESTART_BUG)
 def test_kernel_restarted_during_a_popup_sign_in_ends_honestly(
     lab: Lab, adversary: Adversary, context: BrowserContext
 ) -> None:
@@ -166,18 +182,24 @@ def test_kernel_restarted_during_a_popup_sign_in_ends_honestly(
     nb.wait_status("signing_in")
     nb.restart_kernel()
     sent_before = len(nb.sent_to_kernel)
+    print("widget right after the restart:", nb.widget().get_attribute("data-status"))
     if not popup.is_closed():
         popup.click("#continue")
-    seen = _watch(nb, _status_in("error", "signed_out", "signed_in", "idle", "renew_needed"), timeout=30)
+    final = _status_in("error", "signed_out", "signed_in", "idle", "renew_needed")
+    seen = _watch(nb, final, timeout=30)
     stats = adversary.stats("hold")
     print("widget after restart:", seen, "page errors:", nb.errors, "provider:", stats)
     buttons = nb.widget().locator("button:visible").all_inner_texts()
+    # What the brief of this test requires: an end state that offers Sign in, no token delivered.
     assert seen[-1][1] in ("error", "signed_out"), (seen, buttons)
     assert "Sign in" in buttons, (seen, buttons)
     assert not any(TOKEN_MARK in str(f) for f in nb.sent_to_kernel[sent_before:]), (
         "a token went to the new kernel"
     )
     assert "after-restart False" in nb.run_and_wait(1, "after-restart")
+    # And that state should be the widget's own sentence, reached without an uncaught exception.
+    if nb.errors or seen[-1][2].startswith("Error: "):
+        raise OpaqueRestartError(f"{seen[-1][2]!r}, page errors {nb.errors}")
 
 
 def test_provider_pages_with_coop_same_origin_still_sign_in(
@@ -188,6 +210,9 @@ def test_provider_pages_with_coop_same_origin_still_sign_in(
     nb = _open(context, lab, adversary, "coop", ["await s\nprint('coop-token', 'access_token' in token)"])
     _start(nb)
     seen = _watch(nb, _status_in("signed_in"), timeout=30)
-    print("widget:", seen)
+    closed_said = any(
+        b"popup_closed" in (f if isinstance(f, bytes) else f.encode()) for f in nb.sent_to_kernel
+    )
+    print("widget:", seen, "popup_closed said to the kernel meanwhile:", closed_said)
     assert "coop-token True" in nb.run_and_wait(1, "coop-token")
     assert adversary.stats("coop").get("opener_cut") is True, adversary.stats("coop")
