@@ -4,6 +4,7 @@
 // answering over `fetch` (discovery, token endpoint with PKCE, JWKS, revocation). Nothing here logs
 // a token, code or verifier.
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { toBase64Url } from "../base64url";
 import { CALLBACK_SOURCE } from "../messages";
 
 export const ORIGIN = "https://lab.example";
@@ -132,8 +133,7 @@ export interface SeenRequest {
 }
 
 async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
 }
 
 function json(body: unknown, status = 200): Response {
