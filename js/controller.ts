@@ -3,7 +3,7 @@
 import type { AnyModel } from "@anywidget/types";
 import { SignInError } from "./errors";
 import { KernelLink } from "./kernel";
-import type { KernelMessage, Status, WidgetTraits } from "./messages";
+import type { ActionId, KernelMessage, Status, View, WidgetTraits } from "./messages";
 import { signInWithPopup, type SignedIn } from "./popup";
 import { finishRedirect, startRedirect, tripPending } from "./redirect";
 import { reusable, Session, sessionKey, sessions, type SessionEvent } from "./session";
@@ -11,16 +11,19 @@ import { WidgetSettings } from "./settings";
 import { SignOut } from "./signout";
 import * as say from "./wording";
 
-export interface View {
-  status: Status;
-  message: string;
+export type { View } from "./messages";
+
+/** Who holds the token and until when, where no session of this page says it (a reloaded page). */
+interface Facts {
+  user?: string | null;
+  expiresAt?: number | null;
 }
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
 export const HINT_AFTER_MS = 8_000;
 
 export class Controller {
-  view: View = { status: "idle", message: "Run this cell to sign in." };
+  view: View;
   private listeners = new Set<() => void>();
   private generation = 0;
   private abort: AbortController | null = null;
@@ -35,6 +38,7 @@ export class Controller {
     this.settings = new WidgetSettings(model);
     this.kernel = new KernelLink(model, (msg) => this.onKernel(msg));
     this.signOutFlow = new SignOut({ set: (s, m) => this.set(s, m), send: (m) => this.kernel.send(m) });
+    this.view = say.view("idle", say.IDLE, { provider: this.settings.provider });
     this.trip = tripPending(model.get("instance")) ? this.finishTrip() : Promise.resolve();
   }
 
@@ -63,7 +67,9 @@ export class Controller {
     const { config, redirectUri } = this.settings;
     const existing = this.settings.settled ? sessions.get(sessionKey(config, redirectUri)) : undefined;
     if (existing && reusable(existing, config)) return this.attach(existing);
-    if (expiresAt !== null && expiresAt * 1000 > Date.now()) this.set("renew_needed", say.reloaded(expiresAt));
+    if (expiresAt !== null && expiresAt * 1000 > Date.now()) {
+      this.set("renew_needed", say.reloaded(expiresAt), { expiresAt });
+    }
     else this.set("signed_out", say.RELOADED_WITHOUT_TOKEN);
   }
 
@@ -97,7 +103,7 @@ export class Controller {
     this.abort?.abort();
     try {
       await this.settings.settle();
-      this.set("signing_in", `Going to ${this.settings.where} to sign in…`);
+      this.set("signing_in", say.goingTo(this.settings.where));
       const { config, redirectUri } = this.settings;
       await startRedirect(config, redirectUri, this.model.get("instance"), async (key) => {
         await this.kernel.ask({ type: "trip_key", key }, "trip_key_kept");
@@ -122,23 +128,44 @@ export class Controller {
     return () => this.listeners.delete(listener);
   }
 
-  private set(status: Status, message: string): void {
-    this.view = { status, message };
+  /** Show a state: its buttons follow from it (js/wording.ts), the token's holder and expiry from
+   * this page's session unless `facts` says otherwise. */
+  private set(status: Status, message: string, facts: Facts = {}): void {
+    const token = this.session?.current;
+    this.view = say.view(status, message, {
+      signOutPending: this.signOutFlow.waitingForClick,
+      provider: this.settings.provider,
+      user: facts.user !== undefined ? facts.user : token ? say.displayName(token.claims) : null,
+      expiresAt: facts.expiresAt !== undefined ? facts.expiresAt : (token?.expires_at ?? null),
+    });
     this.listeners.forEach((l) => l());
-    this.kernel.send({ type: "status", status, message });
+    this.kernel.send({ type: "status", status, message: this.view.message });
   }
 
   private fail(err: SignInError): void {
     this.set(err.code === "popup_blocked" ? "needs_click" : "error", err.message);
-    this.kernel.send({ type: "error", error: err.code, message: err.message });
+    this.kernel.send({ type: "error", error: err.code, message: this.view.message });
   }
 
-  /** The widget's button. A click is a user gesture: popups opened here are allowed. */
-  click(): void {
-    const { status } = this.view;
-    if (status === "signing_in") return this.cancel();
-    if (this.signOutFlow.waitingForClick) return this.signOutFlow.finishOnClick(this.settings.config);
-    void this.start(status === "renew_needed");
+  /** One of the widget's buttons. A click is a user gesture: popups opened here are allowed. */
+  act(action: ActionId): void {
+    if (!this.view.actions.some((a) => a.id === action)) return; // a button of a state that has passed
+    switch (action) {
+      case "cancel":
+        return this.cancel();
+      case "redirect":
+        return void this.redirect();
+      case "sign_out":
+        if (this.signOutFlow.waitingForClick) return this.signOutFlow.finishOnClick(this.settings.config);
+        return void this.signOut();
+      case "renew":
+        // With a refresh token, at once and without a window; else a fresh sign-in.
+        if (this.session?.renewable && this.session.live) return void this.session.renew();
+        return void this.start(true);
+      case "sign_in":
+        // After an error a live session may be the trouble (its renewal failed): sign in afresh.
+        return void this.start(this.view.status === "error");
+    }
   }
 
   cancel(): void {
@@ -163,11 +190,11 @@ export class Controller {
     const existing = sessions.get(sessionKey(config, redirectUri));
     if (existing && reusable(existing, config) && !forceNew) return this.attach(existing);
     if (this.model.get("mode") === "redirect") return this.redirect();
-    this.set("signing_in", `Signing in at ${this.settings.where}… finish in the sign-in window.`);
+    this.set("signing_in", say.signingIn(this.settings.where));
     const causes = say.likelyCauses(config.client_id, redirectUri);
     const hint = setTimeout(() => {
       if (generation !== this.generation || this.view.status !== "signing_in") return;
-      this.set("signing_in", `Still waiting for the sign-in window. ${causes}`);
+      this.set("signing_in", say.stillWaiting(causes));
     }, HINT_AFTER_MS);
     try {
       const timeout = this.model.get("timeout");
@@ -175,7 +202,7 @@ export class Controller {
         redirectUri,
         deadline: Date.now() + timeout * 1000,
         signal: abort.signal,
-        timeoutMessage: () => `Sign-in did not finish within ${timeout} s. ${causes} Then click Sign in.`,
+        timeoutMessage: () => say.timedOut(timeout, causes),
         onPopupClosed: () => {
           if (generation === this.generation) this.fail(new SignInError("popup_closed", say.POPUP_CLOSED));
         },
@@ -216,10 +243,10 @@ export class Controller {
     this.detach = null;
     this.session = null;
     if (e.kind === "expired") {
-      this.set("error", "The access token has expired. Click Sign in to get a new one.");
+      this.set("error", say.EXPIRED);
       this.kernel.send({ type: "expired" });
     } else if (e.kind === "ended") {
-      this.set("signed_out", "Signed out.");
+      this.set("signed_out", say.SIGNED_OUT);
       this.kernel.send({ type: "logged_out" });
     }
   }

@@ -68,6 +68,29 @@ export type Status =
   | "signed_out"
   | "error";
 
+/** What a widget's buttons do. The controller lists the ones each state offers (js/wording.ts). */
+export type ActionId = "sign_in" | "sign_out" | "renew" | "cancel" | "redirect";
+
+export interface Action {
+  id: ActionId;
+  label: string;
+}
+
+/** What one widget shows, drawn as it is by js/widget.ts: its text never decides a button. */
+export interface View {
+  status: Status;
+  /** What happened and what to do; it names only buttons that `actions` shows. */
+  message: string;
+  /** The buttons, in order; the first is the one the message usually points at. */
+  actions: Action[];
+  /** The administrator's name for the provider, else the authority's host; null before it is known. */
+  provider: string | null;
+  /** Who is signed in (name, username, email or subject), while a token is held. */
+  user: string | null;
+  /** When the token the kernel holds expires (epoch seconds); null: no expiry known. */
+  expiresAt: number | null;
+}
+
 /** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. */
 export type ErrorCode =
   | "popup_blocked"

@@ -4,6 +4,7 @@ import type { AnyModel } from "@anywidget/types";
 import type { OidcConfig, WidgetTraits } from "./messages";
 import { defaultRedirectUri } from "./page";
 import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
+import { host } from "./wording";
 
 export class WidgetSettings {
   private resolved: Resolved | null = null;
@@ -32,6 +33,14 @@ export class WidgetSettings {
   get where(): string {
     const name = this.resolved?.provider;
     return name ? `${name} (${this.config.authority})` : this.config.authority;
+  }
+
+  /** The provider in a few words for the widget: the administrator's name, else the authority's host. */
+  get provider(): string | null {
+    if (this.resolved) return this.resolved.provider ?? host(this.resolved.config.authority);
+    const asked = this.model.get("config") as SignInRequest;
+    if ("provider" in asked) return typeof asked.provider === "string" ? asked.provider : null;
+    return typeof asked.authority === "string" ? host(asked.authority) : null;
   }
 
   get redirectUri(): string {

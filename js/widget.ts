@@ -1,28 +1,20 @@
-// anywidget entry point: draws the sign-in state and its one button.
+// anywidget entry point: draws the controller's view (js/messages.ts View) as it is: its sentence,
+// the provider, the user, the expiry, and exactly the buttons the view lists.
 //
 // anywidget imports each widget's script from its own blob: URL, which would give every widget its
 // own copy of this module and of its sessions. So a blob copy hands over to the copy the server
 // extension serves at one URL: one module instance, one set of sessions for the whole page.
 import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
-import type { Status, WidgetTraits } from "./messages";
+import type { Action, View, WidgetTraits } from "./messages";
 import { sharedModuleUrl } from "./page";
 import { clearTripsNobodyClaims } from "./trip";
+import { absoluteExpiry, relativeExpiry } from "./wording";
 import "./widget.css";
 
 // Keyed by the model's instance id: anywidget hands initialize() and each render() a different
 // proxy object of the same model.
 const controllers = new Map<string, Controller>();
-
-const BUTTON: Record<Status, string | null> = {
-  idle: null,
-  signing_in: "Cancel",
-  needs_click: null, // "Sign in" or "Sign out", from the message
-  signed_in: null,
-  renew_needed: "Renew",
-  signed_out: "Sign in",
-  error: "Sign in",
-};
 
 // A redirect-mode trip nobody can finish (too old, an answer without its trip, or one whose widget
 // did not come back for it) is removed once any widget loads in this tab.
@@ -39,34 +31,82 @@ const initialize: Initialize<WidgetTraits> = ({ model }) => {
   };
 };
 
+const CLASS = "ipython-oidc-client";
+
+function part(tag: string, name: string): HTMLElement {
+  const el = document.createElement(tag);
+  el.className = `${CLASS}-${name}`;
+  return el;
+}
+
+/** How often the relative expiry is brought up to date: often only in its last minute and a half. */
+function refreshIn(expiresAt: number): number {
+  return Math.abs(expiresAt * 1000 - Date.now()) < 90_000 ? 5_000 : 30_000;
+}
+
 const render: Render<WidgetTraits> = ({ model, el }) => {
   const controller = controllers.get(model.get("instance"));
   if (!controller) return;
-  const root = document.createElement("div");
-  root.className = "ipython-oidc-client";
-  const text = document.createElement("span");
-  text.className = "ipython-oidc-client-message";
-  const button = document.createElement("button");
-  button.className = "ipython-oidc-client-button";
-  button.type = "button";
-  // Where a popup cannot be had: the whole tab goes to the provider and comes back.
-  const here = document.createElement("button");
-  here.className = "ipython-oidc-client-button";
-  here.type = "button";
-  here.textContent = "Sign in in this tab";
-  root.append(text, button, here);
+  const root = part("div", "root");
+  root.className = CLASS;
+  const mark = part("span", "mark");
+  mark.setAttribute("aria-hidden", "true");
+  const body = part("div", "body");
+  const message = part("div", "message");
+  message.setAttribute("role", "status");
+  const details = part("div", "details");
+  const provider = part("span", "provider");
+  provider.title = "Provider";
+  const user = part("span", "user");
+  user.title = "Signed in as";
+  const expiry = part("span", "expiry");
+  details.append(provider, user, expiry);
+  body.append(message, details);
+  const actions = part("div", "actions");
+  root.append(mark, body, actions);
   el.append(root);
-  button.addEventListener("click", () => controller.click());
-  here.addEventListener("click", () => void controller.redirect());
+
+  let shown = "";
+  const drawActions = (list: Action[]) => {
+    const key = list.map((a) => `${a.id}:${a.label}`).join("|");
+    if (key === shown) return; // keep the buttons, and the focus, of an unchanged state
+    shown = key;
+    actions.replaceChildren(
+      ...list.map((action, i) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = `${CLASS}-button${i === 0 ? ` ${CLASS}-primary` : ""}`;
+        button.dataset.action = action.id;
+        button.textContent = action.label;
+        button.addEventListener("click", () => controller.act(action.id));
+        return button;
+      }),
+    );
+    actions.hidden = list.length === 0;
+  };
+
+  let tick: ReturnType<typeof setTimeout> | undefined;
+  const drawExpiry = (expiresAt: number | null) => {
+    clearTimeout(tick);
+    expiry.hidden = expiresAt === null;
+    if (expiresAt === null) return;
+    const absolute = absoluteExpiry(expiresAt);
+    expiry.textContent = `${relativeExpiry(expiresAt)} · ${absolute}`;
+    expiry.title = `Token ${relativeExpiry(expiresAt)} (${new Date(expiresAt * 1000).toISOString()})`;
+    tick = setTimeout(() => drawExpiry(expiresAt), refreshIn(expiresAt));
+  };
 
   const draw = () => {
-    const { status, message } = controller.view;
-    root.dataset.status = status;
-    text.textContent = message;
-    const label = status === "needs_click" ? (/Sign out/.test(message) ? "Sign out" : "Sign in") : BUTTON[status];
-    button.hidden = label === null;
-    button.textContent = label ?? "";
-    here.hidden = !(status === "needs_click" && label === "Sign in");
+    const view: View = controller.view;
+    root.dataset.status = view.status;
+    message.textContent = view.message;
+    provider.textContent = view.provider ?? "";
+    provider.hidden = !view.provider;
+    user.textContent = view.user ?? "";
+    user.hidden = !view.user;
+    drawExpiry(view.expiresAt);
+    details.hidden = !view.provider && !view.user && view.expiresAt === null;
+    drawActions(view.actions);
   };
   draw();
   const unsubscribe = controller.subscribe(draw);
@@ -74,6 +114,7 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
   model.send({ type: "ready" });
   return () => {
     unsubscribe();
+    clearTimeout(tick);
     root.remove();
   };
 };

@@ -1,7 +1,89 @@
-// What the widget says, in one place: each sentence names what happened and the one thing to do.
+// What the widget says and offers, in one place. Each state has its buttons (actionsFor); each
+// sentence says what happened and the one thing to do, and names only a button its state shows
+// (js/tests/wording.test.ts checks both).
 import type { JWTPayload } from "jose";
 import { SignInError } from "./errors";
+import type { Action, ActionId, Status, View } from "./messages";
 import { clock } from "./page";
+
+/** The buttons' labels. The end-to-end tests find the buttons by these words. */
+export const LABELS: Readonly<Record<ActionId, string>> = {
+  sign_in: "Sign in",
+  sign_out: "Sign out",
+  renew: "Renew",
+  cancel: "Cancel",
+  redirect: "Sign in in this tab",
+};
+
+function actions(...ids: ActionId[]): Action[] {
+  return ids.map((id) => ({ id, label: LABELS[id] }));
+}
+
+export interface StateFacts {
+  /** The provider's part of a sign-out is left for a click (the browser refused its popup). */
+  signOutPending?: boolean;
+}
+
+/** The buttons a state offers, first the one its message points at. */
+export function actionsFor(status: Status, facts: StateFacts = {}): Action[] {
+  switch (status) {
+    case "idle":
+      return [];
+    case "signing_in":
+      return actions("cancel");
+    case "needs_click":
+      // A click is what the browser wanted: for the sign-out's popup, or the sign-in's, which the
+      // whole tab can also do without a popup.
+      return facts.signOutPending ? actions("sign_out") : actions("sign_in", "redirect");
+    case "signed_in":
+    case "renew_needed":
+      return actions("renew", "sign_out");
+    case "signed_out":
+    case "error":
+      return actions("sign_in");
+  }
+}
+
+// Other modules' errors say "click Try again": that is the Sign in button of an error.
+const TRY_AGAIN = /\b([Cc])lick Try again\b/g;
+// What a sentence tells the user to click: "click " and a capitalised name, up to punctuation.
+const CLICK = /\b[Cc]lick\s+([A-Z][^.,;:()]*)/g;
+
+/** The buttons a sentence tells the user to click, by label ("Try again" and unknown ones as written). */
+export function namedButtons(message: string): string[] {
+  const known = [...Object.values(LABELS), "Try again"].sort((a, b) => b.length - a.length);
+  const named: string[] = [];
+  for (const [, after] of message.matchAll(CLICK)) {
+    const label = known.find((k) => after === k || after.startsWith(`${k} `));
+    named.push(label ?? after.trim());
+  }
+  return named;
+}
+
+/** A sentence pointed at the buttons shown: "click Try again" becomes "click Sign in to try again". */
+export function pointAt(message: string, shown: Action[]): string {
+  const signIn = shown.find((a) => a.id === "sign_in");
+  return signIn ? message.replace(TRY_AGAIN, `$1lick ${signIn.label} to try again`) : message;
+}
+
+export interface ViewFacts extends StateFacts {
+  provider?: string | null;
+  user?: string | null;
+  expiresAt?: number | null;
+}
+
+/** The whole view of one state: its sentence, pointed at its buttons, and what is known besides. */
+export function view(status: Status, message: string, facts: ViewFacts = {}): View {
+  const shown = actionsFor(status, facts);
+  return {
+    status,
+    message: pointAt(message, shown),
+    actions: shown,
+    provider: facts.provider ?? null,
+    user: facts.user ?? null,
+    expiresAt: facts.expiresAt ?? null,
+  };
+}
 
 export function asSignInError(err: unknown): SignInError {
   return err instanceof SignInError ? err : new SignInError("invalid_response", String(err));
@@ -14,13 +96,69 @@ export function displayName(claims: JWTPayload): string {
   return "unknown user";
 }
 
-/** What keeps a sign-in window from coming back: the provider shows its error there, not here. */
+/** The authority as a person reads it: its host (and port), or the text as given. */
+export function host(authority: string): string {
+  try {
+    return new URL(authority).host || authority;
+  } catch {
+    return authority;
+  }
+}
+
+/** How far off an expiry is, in the browser's language: "expires in 14 minutes", "expired 3 minutes ago". */
+export function relativeExpiry(expiresAt: number, now = Date.now(), locale?: string): string {
+  const seconds = Math.round(expiresAt - now / 1000);
+  const size = Math.abs(seconds);
+  const [value, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    size < 90
+      ? [seconds, "second"]
+      : size < 90 * 60
+        ? [Math.trunc(seconds / 60), "minute"]
+        : size < 36 * 3600
+          ? [Math.trunc(seconds / 3600), "hour"]
+          : [Math.trunc(seconds / 86400), "day"];
+  const when = new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(value, unit);
+  return seconds > 0 ? `expires ${when}` : `expired ${when}`;
+}
+
+/** An expiry with its date and the time zone's name, in the browser's zone: "30 Nov 2026, 11:02 UTC". */
+export function absoluteExpiry(expiresAt: number, locale?: string, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(new Date(expiresAt * 1000));
+}
+
+/** What usually keeps a sign-in window from coming back: the provider shows its error there, not here. */
 export function likelyCauses(clientId: string, redirectUri: string): string {
   return (
     "If it shows an error, the usual causes are a client_id the provider does not know " +
     `("${clientId}": invalid_client) or a redirect URI not registered for it: register ` +
     `exactly ${redirectUri} (or set "redirect_uri").`
   );
+}
+
+export const IDLE = "Run this cell to sign in.";
+
+export function signingIn(where: string): string {
+  return `Signing in at ${where}… finish in the sign-in window.`;
+}
+
+export function goingTo(where: string): string {
+  return `Going to ${where} to sign in…`;
+}
+
+export function stillWaiting(causes: string): string {
+  return `Still waiting for the sign-in window. ${causes}`;
+}
+
+export function timedOut(seconds: number, causes: string): string {
+  return `Sign-in did not finish within ${seconds} s. ${causes} Then click Sign in.`;
 }
 
 export function signedIn(claims: JWTPayload, expiresAt: number | null, renewable: boolean): string {
@@ -42,3 +180,5 @@ export function reloaded(expiresAt: number): string {
 export const RELOADED_WITHOUT_TOKEN = "Not signed in: this page was reloaded before a valid token arrived. Click Sign in.";
 export const POPUP_CLOSED = "The sign-in window was closed before sign-in finished. Click Sign in to try again.";
 export const CANCELLED = "Sign-in cancelled. Click Sign in to start again.";
+export const EXPIRED = "The access token has expired. Click Sign in to get a new one.";
+export const SIGNED_OUT = "Signed out.";

@@ -52,7 +52,7 @@ def test_access_denied_is_shown_and_reaches_the_kernel(
     popup.click("a:has-text('Cancel')", timeout=20_000)  # the provider's own "[ Cancel ]" link
     text = nb.wait_status("error")
     assert "access_denied" in text and "End-User aborted interaction" in text, text
-    assert "click Try again" in text, text
+    assert "click Sign in to try again" in text, text
     expect(nb.widget().locator("button:visible")).to_have_text("Sign in")
     nb.run_and_wait(1, "kernel-error access_denied error")
 
