@@ -14,6 +14,7 @@ from ._providers import check_request
 from ._token import Token, clear, fill, parse_token_message
 
 if TYPE_CHECKING:
+    from ._native.result import NativeSignIn
     from ._widget import OidcWidget
 
 #: How long `await` waits for the page to answer before saying it cannot wait in this cell.
@@ -216,10 +217,11 @@ def authenticate(
     config: Mapping[str, Any] | str | None = None,
     token: MutableMapping[str, Any] | None = None,
     *,
-    timeout: float = 120.0,
+    timeout: float | None = None,
     renew_before: float = 60.0,
     mode: Mode = "popup",
-) -> SignIn:
+    flow: str = "auto",
+) -> SignIn | NativeSignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
     ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …), or the
@@ -231,11 +233,24 @@ def authenticate(
     lifetime). ``timeout`` bounds the sign-in, in seconds. ``mode="redirect"`` takes the whole tab
     to the provider and back instead of a popup. Returns a SignIn; ``await`` it to get the token in
     the same cell (ipykernel ≥ 7).
+
+    Without a notebook frontend (a plain ``python`` script, terminal IPython), or with
+    ``flow="device"``/``"loopback"``, it signs in without the widget (docs/native.md): the device
+    authorization grant (a link and a code to open in any browser) or the system browser with a
+    loopback redirect; it blocks until signed in and returns a NativeSignIn. ``timeout`` defaults to
+    120 s with the widget and 300 s without.
     """
+    from ._native import has_frontend
+    from ._native.config import check_flow
+
+    check_flow(flow)
+    if flow != "auto" or not has_frontend():
+        return _sign_in_natively(config, token, flow, timeout, renew_before)
+
     from IPython.display import display
 
     checked = check_request(config)
-    seconds = check_timeout(timeout)
+    seconds = check_timeout(120.0 if timeout is None else timeout)
     if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
         raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
     if mode not in MODES:
@@ -251,6 +266,26 @@ def authenticate(
     return signin
 
 
-def logout(signin: SignIn) -> None:
+def _sign_in_natively(
+    config: Mapping[str, Any] | str | None,
+    token: MutableMapping[str, Any] | None,
+    flow: str,
+    timeout: float | None,
+    renew_before: float,
+) -> NativeSignIn:
+    from ._native import sign_in
+    from ._native.result import NativeSignIn
+
+    filled = sign_in(
+        config,  # type: ignore[arg-type]  # a name or None is refused there, saying why
+        token,
+        flow=flow,
+        timeout=300.0 if timeout is None else timeout,
+        renew_before=renew_before,
+    )
+    return NativeSignIn(filled, flow)
+
+
+def logout(signin: SignIn | NativeSignIn) -> None:
     """Sign out of ``signin`` (what authenticate() returned); see SignIn.logout."""
     signin.logout()

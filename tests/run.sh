@@ -24,6 +24,8 @@ step "oldest versions" bash tests/oldest.sh
 step "docker images" .venv/bin/python -m pytest tests/docker -p no:cacheprovider -rA
 # Playwright's sync API and pytest-jupyter's fixtures fight over the event loop: own process.
 step "end-to-end tests" .venv/bin/python -m pytest tests/e2e -p no:cacheprovider -rA
+# Sign-in without a notebook frontend: plain python and terminal IPython, the provider and Chromium.
+step "native flows" .venv/bin/python -m pytest tests/native -p no:cacheprovider -rA
 
 if (( ${#failed[@]} )); then
   echo "FAILED: ${failed[*]}"

@@ -21,11 +21,23 @@ from .config import check_flow, native_config
 if TYPE_CHECKING:
     from ._session import Session
 
-__all__ = ["has_frontend", "sign_in"]
+__all__ = ["forget", "has_frontend", "session_of", "sign_in"]
 
 #: The helper process of each token being kept current, so that it lives as long as the token's
 #: owner wants it (a new sign_in() with the same token replaces it).
 _SESSIONS: dict[int, Session] = {}
+
+
+def session_of(token: MutableMapping[str, Any]) -> Session | None:
+    """The helper session that keeps ``token`` current, if any."""
+    return _SESSIONS.get(id(token))
+
+
+def forget(token: MutableMapping[str, Any]) -> None:
+    """Stop the helper that keeps ``token`` current (it takes the refresh token with it)."""
+    session = _SESSIONS.pop(id(token), None)
+    if session is not None:
+        session.stop()
 
 
 def has_frontend() -> bool:
@@ -92,7 +104,7 @@ def sign_in(
     except KeyboardInterrupt:
         session.stop()
         print(
-            "Sign-in cancelled: nothing was kept. Run sign_in() again to sign in.",
+            "Sign-in cancelled: nothing was kept. Run authenticate() again to sign in.",
             file=sys.stderr,
             flush=True,
         )

@@ -234,7 +234,7 @@ def next_poll(status: int, body: Any, interval: float) -> float | None:
     if code == "expired_token":
         raise AuthenticationError(
             "expired_token",
-            "The sign-in code expired before sign-in finished in the browser" + desc + ". Run sign_in() "
+            "The sign-in code expired before sign-in finished in the browser" + desc + ". Run authenticate() "
             "again and open the new link sooner.",
         )
     if code is not None:
@@ -332,7 +332,7 @@ def check_loopback_answer(
         raise AuthenticationError(
             "state_mismatch",
             "The sign-in answer does not belong to this sign-in (its state differs; RFC 6749 §10.12). "
-            "Nothing was sent to the provider. Run sign_in() again.",
+            "Nothing was sent to the provider. Run authenticate() again.",
         )
     iss = one("iss")
     if (iss is not None or iss_promised) and iss != issuer:

@@ -58,13 +58,13 @@ def poll(
         now = clock()
         if now >= deadline:
             raise AuthenticationError(
-                "timeout", f"Sign-in did not finish within {timeout:.0f} s. Run sign_in() again."
+                "timeout", f"Sign-in did not finish within {timeout:.0f} s. Run authenticate() again."
             )
         if now >= expires + interval:
             raise AuthenticationError(
                 "expired_token",
                 f"The sign-in code expired after {auth.expires_in:.0f} s before sign-in finished in the "
-                "browser. Run sign_in() again and open the new link sooner.",
+                "browser. Run authenticate() again and open the new link sooner.",
             )
         sleep(min(interval, max(deadline - now, 0.0)))
         try:

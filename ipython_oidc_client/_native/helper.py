@@ -108,7 +108,8 @@ def renew_until_gone(
         except AuthenticationError as err:
             channel.error(
                 AuthenticationError(
-                    "renewal_failed", f"The access token could not be renewed ({err}). Run sign_in() again."
+                    "renewal_failed",
+                    f"The access token could not be renewed ({err}). Run authenticate() again.",
                 )
             )
             if err.error == "invalid_grant" or time.time() + RETRY_SECONDS >= tokens.expires_at:

@@ -54,7 +54,7 @@ class Listener(http.server.HTTPServer):
                         "timeout",
                         "Sign-in did not come back from the browser in time. If the browser showed the "
                         "provider's error page, check client_id and that the client allows the redirect "
-                        "URI http://127.0.0.1/ (any port). Run sign_in() again.",
+                        "URI http://127.0.0.1/ (any port). Run authenticate() again.",
                     )
                 self.timeout = min(left, 0.5)
                 self.handle_request()

@@ -30,13 +30,13 @@ LINK = re.compile(r"open (\S+) in a browser")
 SCRIPT = """\
 import json, os, sys
 import requests
-from ipython_oidc_client import AuthenticationError
-from ipython_oidc_client._native import has_frontend, sign_in
+from ipython_oidc_client import AuthenticationError, authenticate
+from ipython_oidc_client._native import has_frontend
 
 assert not has_frontend()
 config = json.loads(os.environ["NATIVE_TEST_CONFIG"])
 try:
-    token = sign_in(config, flow=os.environ["NATIVE_TEST_FLOW"], timeout=60)
+    token = authenticate(config, flow=os.environ["NATIVE_TEST_FLOW"], timeout=60).token
 except AuthenticationError as err:
     print("error:", err.error, "|", err.message, flush=True)
     sys.exit(3)

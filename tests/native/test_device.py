@@ -50,7 +50,7 @@ def test_expiry_gives_expired_token(
     script.link()  # printed, never opened: the 3 s code runs out
     line = script.line("error:", timeout=30)
     assert line.startswith("error: expired_token |")
-    assert "Run sign_in() again" in line
+    assert "Run authenticate() again" in line
     assert script.wait() == 3
 
 

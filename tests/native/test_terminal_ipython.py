@@ -59,11 +59,10 @@ def run(child: pexpect.spawn, line: str) -> str:
 
 
 def test_terminal_ipython_signs_in_by_device_grant(ipython: pexpect.spawn, context: BrowserContext) -> None:
-    run(ipython, "import json, os, requests; from ipython_oidc_client._native import has_frontend, sign_in")
+    run(ipython, "import json, os, requests; from ipython_oidc_client import authenticate")
+    run(ipython, "from ipython_oidc_client._native import has_frontend")
     assert "False" in run(ipython, "has_frontend()")
-    ipython.sendline(
-        'token = sign_in(json.loads(os.environ["NATIVE_TEST_CONFIG"]), flow="device", timeout=60)'
-    )
+    ipython.sendline('token = authenticate(json.loads(os.environ["NATIVE_TEST_CONFIG"]), timeout=60).token')
     ipython.expect(LINK.pattern)
     approve_device(context, ipython.match.group(1))
     ipython.expect(PROMPT)

@@ -1,0 +1,77 @@
+"""Where authenticate() signs in: with the widget in a notebook, natively (device grant or loopback,
+docs/native.md) in a plain python process or when a flow is asked for."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+import IPython.display
+import pytest
+
+import ipython_oidc_client._native as native
+from ipython_oidc_client import ConfigError, SignIn, Token, authenticate
+from ipython_oidc_client._native.result import NativeSignIn
+
+CONFIG = {"authority": "https://idp.example/realms/x", "client_id": "notebook", "scope": "openid"}
+
+
+@pytest.fixture
+def natively(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record native sign-ins instead of starting the helper process; fill the token as it would."""
+    calls: list[dict[str, Any]] = []
+
+    def fake(
+        config: Any, token: MutableMapping[str, Any] | None = None, **kw: Any
+    ) -> MutableMapping[str, Any]:
+        native.native_config(config)  # the same checks as the real one, before anything starts
+        calls.append({"config": config, **kw})
+        token = Token() if token is None else token
+        token.update(access_token="at", expires_at=2_000_000_000, scope="openid", token_type="Bearer")
+        return token
+
+    monkeypatch.setattr(native, "sign_in", fake)
+    return calls
+
+
+@pytest.fixture
+def displayed(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    shown: list[Any] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: shown.extend(objs))
+    return shown
+
+
+@pytest.mark.no_frontend
+def test_without_a_frontend_it_signs_in_natively_with_the_longer_default_timeout(
+    natively: list[dict[str, Any]], displayed: list[Any]
+) -> None:
+    signin = authenticate(CONFIG)
+    assert isinstance(signin, NativeSignIn) and displayed == []
+    assert natively == [{"config": CONFIG, "flow": "auto", "timeout": 300.0, "renew_before": 60.0}]
+    assert signin.status == "signed_in" and signin.token["access_token"] == "at"
+    signin.logout()
+    assert "access_token" not in signin.token and signin.status == "signed_out"
+
+
+@pytest.mark.no_frontend
+def test_without_a_frontend_a_providers_name_is_refused_saying_to_pass_a_full_config(
+    natively: list[dict[str, Any]],
+) -> None:
+    with pytest.raises(ConfigError, match="Pass a full config"):
+        authenticate("corp")
+
+
+def test_in_a_notebook_the_widget_signs_in_unless_a_native_flow_is_asked_for(
+    natively: list[dict[str, Any]], displayed: list[Any]
+) -> None:
+    signin = authenticate(CONFIG, timeout=30)
+    assert isinstance(signin, SignIn) and displayed == [signin.widget] and natively == []
+    signin.widget.close()
+    device = authenticate(CONFIG, flow="device", timeout=30)
+    assert isinstance(device, NativeSignIn) and natively[0]["flow"] == "device"
+    assert natively[0]["timeout"] == 30
+
+
+def test_an_unknown_flow_is_a_config_error_naming_the_choices() -> None:
+    with pytest.raises(ConfigError, match="'auto', 'device' or 'loopback'"):
+        authenticate(CONFIG, flow="popup")
