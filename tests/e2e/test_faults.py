@@ -82,8 +82,9 @@ class StaleRenewalError(AssertionError):
 
 
 STALE_RENEWAL_BUG = (
-    "bug: when renewal fails with the provider down and under 4 s of validity left, js/session.ts "
-    "renewalFailed() passes the fetch TypeError to explain() (js/errors.ts), which labels it "
+    "bug: when renewal fails with the provider down and under 4 s of validity left, the renewal's "
+    "failed() (js/renewal.ts; renewalFailed() in js/session.ts before the split) passes the fetch "
+    "TypeError to explain() (js/errors.ts), which labels it "
     "`invalid_response` ('Sign-in failed: Failed to fetch. Click Try again.'), as if the provider had "
     "answered malformed; and after expiry the kernel keeps that renewal error as signin.error "
     "(ipython_oidc_client/_signin.py _on_expired), so signin.error.message still says 'It is valid "
