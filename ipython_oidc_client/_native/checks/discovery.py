@@ -1,0 +1,85 @@
+"""Discovery (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3): the exact issuer, and every
+endpoint over https (http on loopback only), as js/issuer.ts checks them."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..._errors import AuthenticationError
+
+#: Every endpoint this client may send a code, a token or the user to (js/issuer.ts ENDPOINTS).
+ENDPOINTS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "userinfo_endpoint",
+    "end_session_endpoint",
+    "revocation_endpoint",
+    "introspection_endpoint",
+    "device_authorization_endpoint",
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _invalid(message: str) -> AuthenticationError:
+    return AuthenticationError("discovery_invalid", message)
+
+
+def check_discovery(
+    metadata: Any, authority: str, url: str, needs: tuple[str, ...] = ("token_endpoint", "jwks_uri")
+) -> dict[str, Any]:
+    """Check a fetched (or given) discovery document; ``url`` is where it came from, for messages.
+
+    ``needs``: the endpoints the chosen flow uses. Returns the document as a dict.
+    """
+    if not isinstance(metadata, Mapping):
+        raise _invalid(f"The discovery document {url} is not a JSON object.")
+    for field in ("issuer", *needs):
+        if not isinstance(metadata.get(field), str):
+            raise _invalid(
+                f'The discovery document {url} has no "{field}". Check that "authority" points at an '
+                "OpenID Connect provider"
+                + (" that offers the device authorization grant." if "device" in field else ".")
+            )
+    # OpenID Connect Discovery 1.0 §4.3: the issuer is exactly the authority, character for character.
+    if metadata["issuer"] != authority:
+        raise _invalid(
+            f'The provider calls itself "{metadata["issuer"]}", but "authority" is "{authority}". '
+            f'Set "authority" to exactly "{metadata["issuer"]}" if that is the provider you mean.'
+        )
+    for field in ENDPOINTS:
+        value = metadata.get(field)
+        if value is None:
+            continue
+        parts = urlsplit(str(value))
+        if not parts.scheme or not parts.hostname:
+            raise _invalid(f'The discovery document {url} gives "{field}" as {value!r}, which is not a URL.')
+        # RFC 9700 §2.6, RFC 6749 §3.1 and §3.2: codes and tokens travel over TLS, except on this machine.
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname)):
+            raise _invalid(
+                f'The discovery document {url} gives "{field}" as {value}, which is not https: codes and '
+                "tokens would cross the network unencrypted. Ask the provider's administrator to fix it."
+            )
+    methods = metadata.get("code_challenge_methods_supported")
+    if "authorization_endpoint" in needs and isinstance(methods, list) and "S256" not in methods:
+        raise _invalid(
+            "The provider does not offer PKCE with S256 (RFC 7636 §4.2), which this client requires. "
+            "Ask its administrator to enable it."
+        )
+    return dict(metadata)
+
+
+def offers_device_flow(metadata: Mapping[str, Any]) -> bool:
+    """Whether discovery names a device authorization endpoint (RFC 8628 §4)."""
+    return isinstance(metadata.get("device_authorization_endpoint"), str)

@@ -1,0 +1,38 @@
+"""A provider's error answers (RFC 6749 §5.2): the code held to the spec's character set, the
+description bounded."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..._errors import AuthenticationError
+
+# RFC 6749 §5.2: error codes are made of %x20-21 / %x23-5B / %x5D-7E; no quote, no backslash.
+_ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$")
+
+
+def error_code(body: Any) -> str | None:
+    """The ``error`` of an RFC 6749 §5.2 error answer, or None when there is none or it is malformed."""
+    if not isinstance(body, Mapping):
+        return None
+    code = body.get("error")
+    return code if isinstance(code, str) and _ERROR_CODE.match(code) else None
+
+
+def _description(body: Mapping[str, Any]) -> str:
+    text = body.get("error_description")
+    if not isinstance(text, str) or not text:
+        return ""
+    # Shown to the user: printable characters only, bounded.
+    return " (" + "".join(c for c in text[:200] if c.isprintable()) + ")"
+
+
+def token_error(status: int, body: Any, what: str) -> AuthenticationError:
+    """An RFC 6749 §5.2 error answer of the token endpoint, as an AuthenticationError."""
+    code = error_code(body)
+    if code is None:
+        return AuthenticationError("invalid_response", f"The {what} answered HTTP {status} without an error.")
+    desc = _description(body) if isinstance(body, Mapping) else ""
+    return AuthenticationError(code, f"The provider refused the {what}{desc}.")
