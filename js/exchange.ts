@@ -5,10 +5,14 @@ import type { JWTPayload } from "jose";
 import type { OidcClient, OidcMetadata } from "oidc-client-ts";
 import { responseUrl } from "./client";
 import { SignInError } from "./errors";
-import { validateIdToken } from "./idtoken";
+import { reject, validateIdToken } from "./idtoken";
 import { checkResponseIssuer } from "./issuer";
 import { jwks } from "./jwks";
 import type { OidcConfig } from "./messages";
+
+/** oidc-client-ts's own ID token refusals ("ID Token is missing a subject claim", "nonce in id_token
+ * does not match nonce in client storage", …). */
+const ID_TOKEN_FAULT = /\bid[ _]token\b/i;
 
 export interface SignInResult {
   access_token: string;
@@ -51,6 +55,9 @@ export async function completeSignIn(
           `allow CORS from ${location.origin} for this client. Then click Try again.`,
       );
     }
+    // oidc-client-ts checks `sub` and the nonce itself (Core §3.1.3.7 items 2, 11) before ours
+    // runs: the same fault, said the same way.
+    if (err instanceof Error && err.name !== "ErrorResponse" && ID_TOKEN_FAULT.test(err.message)) reject(err.message);
     throw err;
   }
   if (!response.id_token) {

@@ -27,7 +27,8 @@ export interface IdTokenExpectations {
   currentDate?: Date;
 }
 
-function reject(reason: string): never {
+/** The one way an ID token is refused, whoever found the fault (here, or oidc-client-ts first). */
+export function reject(reason: string): never {
   throw new SignInError(
     "invalid_id_token",
     `The provider's ID token failed validation (${reason}); nothing was sent to the kernel. ` +
