@@ -120,5 +120,5 @@ test("an ID token signed for another nonce is refused", async (t) => {
   const replayed = new URL(authorizationUrl);
   replayed.searchParams.set("nonce", "someone-elses");
   window.answer(provider.authorize(replayed.toString()));
-  await assert.rejects(signIn, { code: "invalid_response" });
+  await assert.rejects(signIn, { code: "invalid_id_token", message: /nonce in id_token does not match/ });
 });
