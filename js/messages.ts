@@ -74,6 +74,8 @@ export type ActionId = "sign_in" | "sign_out" | "renew" | "cancel" | "redirect";
 export interface Action {
   id: ActionId;
   label: string;
+  /** The one thing the state asks for (drawn filled); false where nothing is urged. */
+  primary: boolean;
 }
 
 /** What one widget shows, drawn as it is by js/widget.ts: its text never decides a button. */
@@ -81,7 +83,7 @@ export interface View {
   status: Status;
   /** What happened and what to do; it names only buttons that `actions` shows. */
   message: string;
-  /** The buttons, in order; the first is the one the message usually points at. */
+  /** The buttons, in order; at most one is primary, the one the message points at. */
   actions: Action[];
   /** The administrator's name for the provider, else the authority's host; null before it is known. */
   provider: string | null;

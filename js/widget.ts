@@ -55,12 +55,27 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
   const message = part("div", "message");
   message.setAttribute("role", "status");
   const details = part("div", "details");
-  const provider = part("span", "provider");
-  provider.title = "Provider";
-  const user = part("span", "user");
+  // Each fact a span of its own, with a separator (real text, for copying and screen readers) that
+  // shows when a fact precedes it. Relative and absolute expiry apart: a narrow widget wraps between.
+  const fact = (name: string, ...before: (Node | string)[]): [HTMLElement, HTMLElement] => {
+    const el = part("span", name);
+    const value = part("span", "value");
+    const sep = part("span", "sep");
+    sep.textContent = "·";
+    sep.setAttribute("aria-hidden", "true");
+    el.append(sep, ...before, value);
+    details.append(el);
+    return [el, value];
+  };
+  const key = part("span", "key");
+  key.textContent = "Provider ";
+  const [provider, providerName] = fact("provider", key);
+  providerName.className = `${CLASS}-provider-name`;
+  const [user, userName] = fact("user");
   user.title = "Signed in as";
-  const expiry = part("span", "expiry");
-  details.append(provider, user, expiry);
+  const [expiry, expiryIn] = fact("expiry");
+  const [expiryAt, expiryDate] = fact("expiry-at");
+  const facts = [provider, user, expiry, expiryAt];
   body.append(message, details);
   const actions = part("div", "actions");
   root.append(mark, body, actions);
@@ -68,14 +83,14 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
 
   let shown = "";
   const drawActions = (list: Action[]) => {
-    const key = list.map((a) => `${a.id}:${a.label}`).join("|");
+    const key = list.map((a) => `${a.id}:${a.label}:${a.primary}`).join("|");
     if (key === shown) return; // keep the buttons, and the focus, of an unchanged state
     shown = key;
     actions.replaceChildren(
-      ...list.map((action, i) => {
+      ...list.map((action) => {
         const button = document.createElement("button");
         button.type = "button";
-        button.className = `${CLASS}-button${i === 0 ? ` ${CLASS}-primary` : ""}`;
+        button.className = `${CLASS}-button${action.primary ? ` ${CLASS}-primary` : ""}`;
         button.dataset.action = action.id;
         button.textContent = action.label;
         button.addEventListener("click", () => controller.act(action.id));
@@ -88,11 +103,11 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
   let tick: ReturnType<typeof setTimeout> | undefined;
   const drawExpiry = (expiresAt: number | null) => {
     clearTimeout(tick);
-    expiry.hidden = expiresAt === null;
+    expiry.hidden = expiryAt.hidden = expiresAt === null;
     if (expiresAt === null) return;
-    const absolute = absoluteExpiry(expiresAt);
-    expiry.textContent = `${relativeExpiry(expiresAt)} · ${absolute}`;
-    expiry.title = `Token ${relativeExpiry(expiresAt)} (${new Date(expiresAt * 1000).toISOString()})`;
+    expiryIn.textContent = relativeExpiry(expiresAt);
+    expiryDate.textContent = absoluteExpiry(expiresAt);
+    expiryAt.title = new Date(expiresAt * 1000).toISOString();
     tick = setTimeout(() => drawExpiry(expiresAt), refreshIn(expiresAt));
   };
 
@@ -100,12 +115,14 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
     const view: View = controller.view;
     root.dataset.status = view.status;
     message.textContent = view.message;
-    provider.textContent = view.provider ?? "";
+    providerName.textContent = view.provider ?? "";
     provider.hidden = !view.provider;
-    user.textContent = view.user ?? "";
+    userName.textContent = view.user ?? "";
     user.hidden = !view.user;
     drawExpiry(view.expiresAt);
-    details.hidden = !view.provider && !view.user && view.expiresAt === null;
+    const shownFacts = facts.filter((f) => !f.hidden);
+    details.hidden = shownFacts.length === 0;
+    for (const f of facts) (f.firstElementChild as HTMLElement).hidden = f === shownFacts[0];
     drawActions(view.actions);
   };
   draw();

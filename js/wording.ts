@@ -15,8 +15,9 @@ export const LABELS: Readonly<Record<ActionId, string>> = {
   redirect: "Sign in in this tab",
 };
 
-function actions(...ids: ActionId[]): Action[] {
-  return ids.map((id) => ({ id, label: LABELS[id] }));
+/** Buttons in order; the first is primary when the state asks for it (`urge`). */
+function actions(urge: boolean, ...ids: ActionId[]): Action[] {
+  return ids.map((id, i) => ({ id, label: LABELS[id], primary: urge && i === 0 }));
 }
 
 export interface StateFacts {
@@ -24,23 +25,24 @@ export interface StateFacts {
   signOutPending?: boolean;
 }
 
-/** The buttons a state offers, first the one its message points at. */
+/** The buttons a state offers, first the one its message points at (primary where it asks for a click). */
 export function actionsFor(status: Status, facts: StateFacts = {}): Action[] {
   switch (status) {
     case "idle":
       return [];
     case "signing_in":
-      return actions("cancel");
+      return actions(false, "cancel");
     case "needs_click":
       // A click is what the browser wanted: for the sign-out's popup, or the sign-in's, which the
       // whole tab can also do without a popup.
-      return facts.signOutPending ? actions("sign_out") : actions("sign_in", "redirect");
+      return facts.signOutPending ? actions(true, "sign_out") : actions(true, "sign_in", "redirect");
     case "signed_in":
+      return actions(false, "renew", "sign_out"); // renewed by itself: nothing to urge
     case "renew_needed":
-      return actions("renew", "sign_out");
+      return actions(true, "renew", "sign_out");
     case "signed_out":
     case "error":
-      return actions("sign_in");
+      return actions(true, "sign_in");
   }
 }
 

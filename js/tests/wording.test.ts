@@ -67,6 +67,13 @@ test("each state offers its buttons, the first being the one its sentence points
   assert.deepEqual(ids("renew_needed"), ["renew", "sign_out"]);
   assert.deepEqual(ids("signed_out"), ["sign_in"]);
   assert.deepEqual(ids("error"), ["sign_in"]);
+  // At most one button is urged, and only where the state asks for a click.
+  const primary = (status: Status) => say.actionsFor(status).filter((a) => a.primary).map((a) => a.id);
+  assert.deepEqual(primary("signing_in"), []);
+  assert.deepEqual(primary("signed_in"), []);
+  assert.deepEqual(primary("renew_needed"), ["renew"]);
+  assert.deepEqual(primary("error"), ["sign_in"]);
+  assert.deepEqual(primary("needs_click"), ["sign_in"]);
   // The end-to-end tests find the buttons by these words.
   assert.deepEqual(say.LABELS, {
     sign_in: "Sign in",
