@@ -1,11 +1,14 @@
 """How the widget looks, in JupyterLab's light and dark theme: each state is driven for real (a sign-in,
-one without refresh tokens, a closed sign-in window, an unknown provider, a sign-out) and pictured
-into docs/pictures/<state>-<theme>.png; in each, its text is readable against its background (WCAG
-contrast from the page's computed colours) and no button wraps at 600 or 1200 px wide."""
+one without refresh tokens, a closed sign-in window, an unknown provider, a sign-out) and pictured as
+<state>-<theme>.png: into docs/pictures with UPDATE_PICTURES=1, else into the test's temporary
+directory, so that a run leaves the checkout as it was (each picture shows the clock). In each state
+the text is readable against its background (WCAG contrast from the page's computed colours) and
+no button wraps at 600 or 1200 px wide."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -22,7 +25,7 @@ from ._procs import free_port
 from ._stack import Lab, Provider, start_lab, start_provider, write_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
-PICTURES = ROOT / "docs" / "pictures"
+DOCS_PICTURES = ROOT / "docs" / "pictures"
 CLIENT = "look"
 NO_REFRESH = "look-no-refresh"
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
@@ -98,6 +101,7 @@ MEASURE = """
 @dataclass
 class Tour:
     theme: str
+    folder: Path
     pictures: dict[str, Path] = field(default_factory=dict)
     # state -> viewport width -> what MEASURE found
     measured: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
@@ -153,7 +157,7 @@ def _picture(tour: Tour, state: str, widget: Locator, page: Page) -> None:
     page.set_viewport_size({"width": 1000, "height": 900})
     page.mouse.move(0, 0)  # no button hovered in the picture
     _settle(page)
-    path = PICTURES / f"{state}-{tour.theme}.png"
+    path = tour.folder / f"{state}-{tour.theme}.png"
     widget.screenshot(path=str(path), animations="disabled", caret="hide")
     tour.pictures[state] = path
 
@@ -168,8 +172,8 @@ def _drive(tour: Tour, nb: NotebookPage, issuer: str) -> None:
     expect(nb.widget(0)).to_have_attribute("data-status", "signing_in", timeout=20_000)
     expect(nb.widget(0)).to_contain_text("Signing in at corp")
     expect(nb.widget(0).locator("button")).to_have_text(["Cancel"])
-    nb.widget(0).screenshot(path=str(PICTURES / f"signing_in-{tour.theme}.png"), animations="disabled")
-    tour.pictures["signing_in"] = PICTURES / f"signing_in-{tour.theme}.png"
+    tour.pictures["signing_in"] = tour.folder / f"signing_in-{tour.theme}.png"
+    nb.widget(0).screenshot(path=str(tour.pictures["signing_in"]), animations="disabled", caret="hide")
     expect(nb.widget(0)).to_contain_text("Signing in at corp")  # the picture shows that text
     sign_in(popup, "alice")
 
@@ -224,7 +228,10 @@ def _drive(tour: Tour, nb: NotebookPage, issuer: str) -> None:
 
 @pytest.fixture(scope="module", params=list(THEMES))
 def tour(
-    request: pytest.FixtureRequest, look_stack: tuple[Lab, Provider], browser: Browser
+    request: pytest.FixtureRequest,
+    look_stack: tuple[Lab, Provider],
+    browser: Browser,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Tour]:
     """Every pictured state, reached once in one theme; its pictures saved, its measures kept."""
     lab, idp = look_stack
@@ -241,14 +248,16 @@ def tour(
             "s4 = authenticate('crop', Token())",
         ],
     )
-    PICTURES.mkdir(parents=True, exist_ok=True)
+    update = os.environ.get("UPDATE_PICTURES") == "1"
+    folder = DOCS_PICTURES if update else tmp_path_factory.mktemp(f"pictures-{theme}")
+    folder.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(
         locale="en-GB", timezone_id="UTC", viewport={"width": 1000, "height": 900}, device_scale_factor=1
     )
     try:
         nb = NotebookPage(context, lab, name)
         expect(nb.page.locator("body")).to_have_attribute("data-jp-theme-name", THEMES[theme])
-        result = Tour(theme)
+        result = Tour(theme, folder)
         _drive(result, nb, idp.issuer)
         assert nb.errors == [], nb.errors
         yield result
