@@ -45,9 +45,9 @@ def has_frontend() -> bool:
     ``python`` process and in terminal IPython."""
     if "IPython" not in sys.modules:
         return False
-    from IPython import get_ipython
+    from IPython.core.getipython import get_ipython
 
-    shell = get_ipython()
+    shell = get_ipython()  # type: ignore[no-untyped-call,unused-ignore]  # typed from IPython 8.x
     return shell is not None and type(shell).__module__.startswith("ipykernel")
 
 
