@@ -7,7 +7,6 @@ import type { SignInResult } from "./exchange";
 import { validateIdToken } from "./idtoken";
 import { jwks } from "./jwks";
 import type { OidcConfig } from "./messages";
-import { clock } from "./page";
 
 /** What renewal needs of its session. `tokens` is another object once the session is replaced or ends. */
 export interface RenewalHost {
@@ -40,7 +39,9 @@ export class Renewal {
       return;
     }
     const lead = Math.min(this.renewBefore * 1000, lifetime / 2);
-    this.timer = setTimeout(() => void this.renew(), Math.max(0, lifetime - lead));
+    // From now, not from when the request began: a slow answer must not push the renewal later.
+    const due = result.expires_at * 1000 - lead - Date.now();
+    this.timer = setTimeout(() => void this.renew(), Math.max(0, due));
   }
 
   stop(): void {
@@ -92,15 +93,24 @@ export class Renewal {
   }
 
   private failed(err: unknown, before: SignInResult): void {
-    const until = before.expires_at ? clock(before.expires_at) : "soon";
     const left = (before.expires_at ?? 0) * 1000 - Date.now();
     const transient = err instanceof TypeError || (err instanceof Error && err.name === "ErrorTimeout");
+    // The widget shows when the token expires; these sentences say what happened and what to do, and
+    // stay true after the expiry (the kernel keeps the last one as the reason).
     if (transient && left > 4000) {
       this.timer = setTimeout(() => void this.renew(), Math.min(10_000, left / 2));
       this.session.failed(
+        new SignInError("renewal_failed", "Could not reach the provider to renew the token; retrying until it expires."),
+      );
+      return;
+    }
+    this.timer = setTimeout(() => this.session.expire(), Math.max(0, left));
+    if (transient) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.session.failed(
         new SignInError(
           "renewal_failed",
-          `Could not reach the provider to renew the token; retrying. It is valid until ${until}.`,
+          `Could not reach the provider to renew the token (${text}) before it expired; click Sign in to sign in again.`,
         ),
       );
       return;
@@ -108,12 +118,10 @@ export class Renewal {
     const { authority, client_id } = this.session.config;
     const reason = explain(err, { authority, client_id, redirect_uri: "" });
     const why = reason.code === "invalid_grant" ? "the sign-in was revoked or has ended" : reason.message;
-    this.timer = setTimeout(() => this.session.expire(), Math.max(0, left));
     this.session.failed(
       new SignInError(
         "renewal_failed",
-        `The token could not be renewed (${reason.code}: ${why}). It is valid until ${until}; ` +
-          "click Sign in to sign in again.",
+        `The token could not be renewed (${reason.code}: ${why}); click Sign in to sign in again.`,
       ),
     );
   }

@@ -141,7 +141,7 @@ test("a renewal that cannot reach the provider is retried until the token expire
   await advance(2_500);
   assert.equal(client.used.length, 5);
   assert.deepEqual(kinds(events), Array(5).fill("renewal_failed"));
-  assert.match(failure(events[4]).message, /could not be renewed.*click Sign in/);
+  assert.match(failure(events[4]).message, /Could not reach the provider to renew the token \(fetch failed\) before it expired; click Sign in/);
   await advance(2_499);
   assert.equal(session.live, true);
   await advance(1);
@@ -218,4 +218,18 @@ test("a renewed ID token for another subject is refused, and the old token is ke
   await told;
   assert.match(failure(events[0]).message, /invalid_id_token.*sub changed on renewal/);
   assert.equal(session.current?.access_token, "at-0");
+});
+
+test("a slow answer does not push the next renewal later: it is due renew_before ahead of the new expiry", async (t) => {
+  const { client, advance } = signedIn(t, { lifetime: 3600, renewBefore: 60 });
+  // The provider answers 8 s after the request, with a token issued when it answered.
+  client.answer = () =>
+    new Promise((resolve) => setTimeout(() => resolve(refreshed(client.used.length)), 8_000));
+  await advance(3_540_000);
+  assert.equal(client.used.length, 1);
+  await advance(8_000); // the answer: expires 3600 s from now, so the next renewal is due in 3540 s
+  await advance(3_540_000 - 1);
+  assert.equal(client.used.length, 1);
+  await advance(1);
+  assert.equal(client.used.length, 2);
 });

@@ -78,21 +78,13 @@ def _status_in(*statuses: str) -> Callable[[str, str], bool]:
 
 
 class StaleRenewalError(AssertionError):
-    """The kernel's reason, after expiry, is a stale or mislabelled renewal error (a known bug)."""
+    """The kernel's reason, after expiry, is a stale or mislabelled renewal error."""
 
 
-STALE_RENEWAL_BUG = (
-    "bug: when renewal fails with the provider down and under 4 s of validity left, the renewal's "
-    "failed() (js/renewal.ts; renewalFailed() in js/session.ts before the split) passes the fetch "
-    "TypeError to explain() (js/errors.ts), which labels it "
-    "`invalid_response` ('Sign-in failed: Failed to fetch. Click Try again.'), as if the provider had "
-    "answered malformed; and after expiry the kernel keeps that renewal error as signin.error "
-    "(ipython_oidc_client/_signin.py _on_expired), so signin.error.message still says 'It is valid "
-    "until HH:MM' once the token has expired (the Token's token_expired error repeats it)"
-)
+# Once a known bug (the last failure with under 4 s left said as `invalid_response`, and a reason
+# that still said "It is valid until" after the expiry); the check stays.
 
 
-@pytest.mark.xfail(strict=True, raises=StaleRenewalError, reason=STALE_RENEWAL_BUG)
 def test_provider_down_during_renewal_is_said_then_the_expiry(
     lab: Lab, context: BrowserContext, tmp_path: Path
 ) -> None:
