@@ -26,6 +26,9 @@ step "docker images" .venv/bin/python -m pytest tests/docker -p no:cacheprovider
 step "end-to-end tests" .venv/bin/python -m pytest tests/e2e -p no:cacheprovider -rA
 # Sign-in without a notebook frontend: plain python and terminal IPython, the provider and Chromium.
 step "native flows" .venv/bin/python -m pytest tests/native -p no:cacheprovider -rA
+# The benchmark, once, in its quick mode, so that it cannot rot: it fails only when the harness
+# breaks, not when a figure misses its target (the table says that).
+step "benchmarks (quick)" .venv/bin/python -m benchmarks --quick
 
 if (( ${#failed[@]} )); then
   echo "FAILED: ${failed[*]}"
