@@ -36,7 +36,12 @@ export class Controller {
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
     this.settings = new WidgetSettings(model);
-    this.kernel = new KernelLink(model, (msg) => this.onKernel(msg));
+    this.kernel = new KernelLink(
+      model,
+      (msg) => this.onKernel(msg),
+      () => this.kernelGone(),
+      () => ({ type: "status", status: this.view.status, message: this.view.message }),
+    );
     this.signOutFlow = new SignOut({ set: (s, m) => this.set(s, m), send: (m) => this.kernel.send(m) });
     this.view = say.view("idle", say.IDLE, { provider: this.settings.provider });
     this.trip = tripPending(model.get("instance")) ? this.finishTrip() : Promise.resolve();
@@ -90,6 +95,7 @@ export class Controller {
   }
 
   private adopt(signedIn: SignedIn): void {
+    if (this.kernel.gone) return;
     const { config, redirectUri } = this.settings;
     const key = sessionKey(config, redirectUri);
     const current = sessions.get(key);
@@ -111,6 +117,23 @@ export class Controller {
     } catch (err) {
       this.fail(say.asSignInError(err));
     }
+  }
+
+  /**
+   * The kernel restarted or stopped while this widget lived: whatever it was doing ends here (a
+   * sign-in window open is closed, no token is taken for a kernel that cannot receive it), and the
+   * widget says so. The new kernel gets a token by running the cell again.
+   */
+  private kernelGone(): void {
+    this.generation++;
+    this.abort?.abort();
+    const session = this.session;
+    this.detach?.();
+    this.detach = null;
+    this.session = null;
+    // Nobody else in the page uses it: its refresh token and renewal go with this widget.
+    if (session && !session.watched) session.end();
+    this.set("idle", say.KERNEL_GONE);
   }
 
   /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
@@ -230,7 +253,7 @@ export class Controller {
     const token = this.session?.current;
     if (!token) return;
     const { access_token, expires_at, scope, token_type } = token;
-    this.kernel.send({ type: "token", access_token, expires_at, scope, token_type });
+    if (!this.kernel.send({ type: "token", access_token, expires_at, scope, token_type })) return;
     const renewable = this.session?.renewable ?? false;
     const status = !expires_at || renewable ? "signed_in" : "renew_needed";
     this.set(status, say.signedIn(token.claims, expires_at, renewable));

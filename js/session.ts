@@ -73,6 +73,11 @@ export class Session {
     return this.result?.refresh_token != null;
   }
 
+  /** Whether any widget still listens to this session. */
+  get watched(): boolean {
+    return this.listeners.size > 0;
+  }
+
   subscribe(listener: (e: SessionEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

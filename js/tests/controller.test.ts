@@ -16,6 +16,8 @@ interface FakeModel {
   model: AnyModel<WidgetTraits>;
   sent: PageMessage[];
   fromKernel(msg: unknown): void;
+  /** What ipywidgets does when the kernel restarts: the comm dies, sends throw, and it says so. */
+  restartKernel(): void;
 }
 
 function fakeModel(config: unknown = CONFIG): FakeModel {
@@ -30,14 +32,24 @@ function fakeModel(config: unknown = CONFIG): FakeModel {
   };
   const sent: PageMessage[] = [];
   const handlers: ((msg: unknown) => void)[] = [];
+  const liveness: (() => void)[] = [];
+  let dead = false;
   const model = {
     get: (key: string) => traits[key],
     on: (event: string, handler: (msg: unknown) => void) => {
       if (event === "msg:custom") handlers.push(handler);
+      if (event === "comm_live_update") liveness.push(() => handler(undefined));
     },
-    send: (msg: PageMessage) => sent.push(msg),
+    send: (msg: PageMessage) => {
+      if (dead) throw new Error("Cannot send");
+      sent.push(msg);
+    },
   } as unknown as AnyModel<WidgetTraits>;
-  return { model, sent, fromKernel: (msg) => handlers.forEach((h) => h(msg)) };
+  const restartKernel = () => {
+    dead = true;
+    liveness.forEach((h) => h());
+  };
+  return { model, sent, fromKernel: (msg) => handlers.forEach((h) => h(msg)), restartKernel };
 }
 
 let registry: unknown = null; // null: no server extension (404)
@@ -202,4 +214,21 @@ test("an administrator's provider is shown by its name; an unknown one is an err
   assert.equal(view.provider, "crop");
   assertHonest(view);
   other.dispose();
+});
+
+test("a kernel restart ends what the widget was doing and says so, with no button and nothing thrown", async () => {
+  const { model, sent, fromKernel, restartKernel } = fakeModel();
+  const controller = new Controller(model);
+  const blocked = until(controller, "needs_click", []);
+  fromKernel({ type: "start" });
+  await blocked;
+  const before = sent.length;
+  restartKernel();
+  assert.equal(controller.view.status, "idle");
+  assert.equal(controller.view.message, say.KERNEL_GONE);
+  assert.deepEqual(controller.view.actions, []);
+  assert.equal(sent.length, before);
+  controller.act("sign_in"); // a button that was there before: nothing happens, nothing is thrown
+  assert.equal(controller.view.status, "idle");
+  controller.dispose();
 });
