@@ -2,6 +2,7 @@
 // from a Session, which widgets of the same client share (session.ts).
 import type { AnyModel } from "@anywidget/types";
 import { SignInError } from "./errors";
+import { lead, pending, type InFlight } from "./inflight";
 import { KernelLink } from "./kernel";
 import type { ActionId, KernelMessage, Status, View, WidgetTraits } from "./messages";
 import { signInWithPopup, type SignedIn } from "./popup";
@@ -210,8 +211,11 @@ export class Controller {
     }
     if (generation !== this.generation) return;
     const { config, redirectUri } = this.settings;
-    const existing = sessions.get(sessionKey(config, redirectUri));
+    const key = sessionKey(config, redirectUri);
+    const existing = sessions.get(key);
     if (existing && reusable(existing, config) && !forceNew) return this.attach(existing);
+    const underWay = pending(key);
+    if (underWay && !forceNew) return this.join(underWay, key, generation);
     if (this.model.get("mode") === "redirect") return this.redirect();
     this.set("signing_in", say.signingIn(this.settings.where));
     const causes = say.likelyCauses(config.client_id, redirectUri);
@@ -219,17 +223,22 @@ export class Controller {
       if (generation !== this.generation || this.view.status !== "signing_in") return;
       this.set("signing_in", say.stillWaiting(causes));
     }, HINT_AFTER_MS);
+    let shared: InFlight | null = null;
     try {
       const timeout = this.model.get("timeout");
-      const signedIn = await signInWithPopup(config, {
+      const signIn = signInWithPopup(config, {
         redirectUri,
         deadline: Date.now() + timeout * 1000,
         signal: abort.signal,
         timeoutMessage: () => say.timedOut(timeout, causes),
         onPopupClosed: () => {
-          if (generation === this.generation) this.fail(new SignInError("popup_closed", say.POPUP_CLOSED));
+          const err = new SignInError("popup_closed", say.POPUP_CLOSED);
+          shared?.abandon(err);
+          if (generation === this.generation) this.fail(err);
         },
       });
+      shared = lead(key, signIn);
+      const signedIn = await signIn;
       if (generation !== this.generation) return;
       this.adopt(signedIn);
     } catch (err) {
@@ -237,6 +246,20 @@ export class Controller {
       this.fail(say.asSignInError(err));
     } finally {
       clearTimeout(hint);
+    }
+  }
+
+  /** Another widget of this page is signing in to the same client: wait for it, share its session. */
+  private async join(underWay: InFlight, key: string, generation: number): Promise<void> {
+    this.set("signing_in", say.SIGNING_IN_ELSEWHERE);
+    try {
+      const signedIn = await underWay.outcome;
+      if (generation !== this.generation) return;
+      const session = sessions.get(key);
+      if (session) this.attach(session);
+      else this.adopt(signedIn); // the widget that signed in went away before keeping it
+    } catch (err) {
+      if (generation === this.generation) this.fail(say.asSignInError(err));
     }
   }
 

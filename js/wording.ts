@@ -184,4 +184,5 @@ export const POPUP_CLOSED = "The sign-in window was closed before sign-in finish
 export const CANCELLED = "Sign-in cancelled. Click Sign in to start again.";
 export const EXPIRED = "The access token has expired. Click Sign in to get a new one.";
 export const SIGNED_OUT = "Signed out.";
+export const SIGNING_IN_ELSEWHERE = "Signing in… another notebook of this page opened the sign-in window: finish there.";
 export const KERNEL_GONE = "The kernel was restarted, so this sign-in stopped. Run the cell again to sign in.";

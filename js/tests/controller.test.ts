@@ -232,3 +232,22 @@ test("a kernel restart ends what the widget was doing and says so, with no butto
   assert.equal(controller.view.status, "idle");
   controller.dispose();
 });
+
+test("notebooks that sign in to the same client at once share one sign-in window", async () => {
+  let opened = 0;
+  (globalThis as unknown as { window: { open: () => null } }).window.open = () => {
+    opened++;
+    return null; // refused: the one sign-in's outcome, shared by all
+  };
+  const widgets = [fakeModel(), fakeModel(), fakeModel()];
+  const controllers = widgets.map((w) => new Controller(w.model));
+  const outcomes = controllers.map((c) => until(c, "needs_click", []));
+  widgets.forEach((w) => w.fromKernel({ type: "start" }));
+  const views = await Promise.all(outcomes);
+  assert.equal(opened, 1);
+  for (const [i, w] of widgets.entries()) {
+    assert.ok(w.sent.some((m) => m.type === "error" && m.error === "popup_blocked"), `widget ${i}`);
+  }
+  assert.ok(views.every((v) => ids(v).includes("sign_in")));
+  controllers.forEach((c) => c.dispose());
+});

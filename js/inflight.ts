@@ -1,0 +1,42 @@
+// One sign-in at a time per session key in the page. Twenty notebooks that run authenticate() with
+// the same config at once must open one sign-in window, not twenty: the first widget signs in, the
+// others wait for its outcome and share the session it makes (js/sessions.ts).
+import type { SignInError } from "./errors";
+import type { SignedIn } from "./exchange";
+
+export class InFlight {
+  /** Settles with the sign-in, or with its error — also early, when its window was closed. */
+  readonly outcome: Promise<SignedIn>;
+  private giveUp: (err: SignInError) => void = () => {};
+
+  constructor(signIn: Promise<SignedIn>) {
+    const closed = new Promise<never>((_, reject) => {
+      this.giveUp = reject;
+    });
+    this.outcome = Promise.race([signIn, closed]);
+    this.outcome.catch(() => {}); // nobody may be waiting; the leader handles its own errors
+  }
+
+  /** The leader's window was closed without an answer: those waiting stop waiting. */
+  abandon(err: SignInError): void {
+    this.giveUp(err);
+  }
+}
+
+const inFlight = new Map<string, InFlight>();
+
+/** The sign-in under way for `key`, if any. */
+export function pending(key: string): InFlight | undefined {
+  return inFlight.get(key);
+}
+
+/** Register the sign-in for `key` until it settles. */
+export function lead(key: string, signIn: Promise<SignedIn>): InFlight {
+  const entry = new InFlight(signIn);
+  inFlight.set(key, entry);
+  const done = () => {
+    if (inFlight.get(key) === entry) inFlight.delete(key);
+  };
+  entry.outcome.then(done, done);
+  return entry;
+}
