@@ -1,27 +1,21 @@
 // One widget model's view of sign-in: what the user sees and what its kernel is told. Tokens come
 // from a Session, which widgets of the same client share (session.ts).
 import type { AnyModel } from "@anywidget/types";
+import { finishTrip, redirect, rejoin } from "./comeback";
 import { SignInError } from "./errors";
-import { lead, pending, type InFlight } from "./inflight";
+import type { Facts, FlowHost } from "./host";
 import { KernelLink } from "./kernel";
 import type { ActionId, KernelMessage, Status, View, WidgetTraits } from "./messages";
-import { signInWithPopup, type SignedIn } from "./popup";
-import { finishRedirect, startRedirect, tripPending } from "./redirect";
-import { reusable, Session, sessionKey, sessions, type SessionEvent } from "./session";
+import type { SignedIn } from "./popup";
+import { tripPending } from "./redirect";
+import { Session, sessionKey, sessions, type SessionEvent } from "./session";
 import { WidgetSettings } from "./settings";
+import { start } from "./signin-flow";
 import { SignOut } from "./signout";
 import * as say from "./wording";
 
 export type { View } from "./messages";
-
-/** Who holds the token and until when, where no session of this page says it (a reloaded page). */
-interface Facts {
-  user?: string | null;
-  expiresAt?: number | null;
-}
-
-/** How long a sign-in window may stay open before the widget names what usually keeps it there. */
-export const HINT_AFTER_MS = 8_000;
+export { HINT_AFTER_MS } from "./signin-flow";
 
 export class Controller {
   view: View;
@@ -33,6 +27,7 @@ export class Controller {
   private readonly kernel: KernelLink;
   private readonly settings: WidgetSettings;
   private readonly signOutFlow: SignOut;
+  private readonly flows: FlowHost;
   private readonly trip: Promise<void>;
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {
@@ -45,54 +40,31 @@ export class Controller {
     );
     this.signOutFlow = new SignOut({ set: (s, m) => this.set(s, m), send: (m) => this.kernel.send(m) });
     this.view = say.view("idle", say.IDLE, { provider: this.settings.provider });
-    this.trip = tripPending(model.get("instance")) ? this.finishTrip() : Promise.resolve();
+    this.flows = {
+      model,
+      settings: this.settings,
+      kernel: this.kernel,
+      status: () => this.view.status,
+      set: (status, message, facts) => this.set(status, message, facts),
+      fail: (err) => this.fail(err),
+      adopt: (signedIn) => this.adopt(signedIn),
+      attach: (session) => this.attach(session),
+      generation: () => this.generation,
+      current: (generation) => generation === this.generation,
+      interrupt: () => this.interrupt(),
+      begin: () => {
+        const generation = this.interrupt();
+        const abort = (this.abort = new AbortController());
+        return { generation, signal: abort.signal };
+      },
+    };
+    this.trip = tripPending(model.get("instance")) ? finishTrip(this.flows) : Promise.resolve();
   }
 
   private onKernel(msg: KernelMessage): void {
     if (msg.type === "start" && this.view.status === "idle") void this.start();
-    if (msg.type === "rejoin") void this.rejoin(msg.expires_at);
+    if (msg.type === "rejoin") void rejoin(this.flows, this.trip, msg.expires_at);
     if (msg.type === "logout") void this.signOut();
-  }
-
-  /**
-   * A view of a sign-in that began before this page was loaded (a reload, the notebook reopened):
-   * the page's tokens died with the old page, so say where the kernel's token stands and offer
-   * one click to go on, unless this page already holds a session for the same client.
-   */
-  private async rejoin(expiresAt: number | null): Promise<void> {
-    const generation = this.generation;
-    await this.trip; // back from a full-page sign-in: that finishes it instead
-    if (this.view.status !== "idle") return;
-    try {
-      await this.settings.settle();
-    } catch {
-      this.settings.unsettle(); // offered below all the same; the click says what is wrong
-    }
-    // A sign-in started meanwhile (the kernel's start, a click) has the say.
-    if (generation !== this.generation || this.view.status !== "idle") return;
-    const { config, redirectUri } = this.settings;
-    const existing = this.settings.settled ? sessions.get(sessionKey(config, redirectUri)) : undefined;
-    if (existing && reusable(existing, config)) return this.attach(existing);
-    if (expiresAt !== null && expiresAt * 1000 > Date.now()) {
-      this.set("renew_needed", say.reloaded(expiresAt), { expiresAt });
-    }
-    else this.set("signed_out", say.RELOADED_WITHOUT_TOKEN);
-  }
-
-  /** Back from a full-page sign-in that this widget started: finish it, without a click. */
-  private async finishTrip(): Promise<void> {
-    const generation = this.generation;
-    try {
-      // The trip key, kept by the kernel while the page was away (js/sealed.ts); asked for once.
-      const { key } = await this.kernel.ask({ type: "trip_back" }, "trip_key");
-      const signedIn = await finishRedirect(this.model.get("instance"), key, async () => {
-        await this.settings.settle();
-        return { config: this.settings.config, redirectUri: this.settings.redirectUri };
-      });
-      if (signedIn && generation === this.generation) this.adopt(signedIn);
-    } catch (err) {
-      this.fail(say.asSignInError(err));
-    }
   }
 
   private adopt(signedIn: SignedIn): void {
@@ -104,30 +76,13 @@ export class Controller {
     this.attach(current ?? new Session(key, config, signedIn, this.model.get("renew_before")));
   }
 
-  /** Sign in by taking this whole tab to the provider and back (the widget's second button). */
-  async redirect(): Promise<void> {
-    this.generation++;
-    this.abort?.abort();
-    try {
-      await this.settings.settle();
-      this.set("signing_in", say.goingTo(this.settings.where));
-      const { config, redirectUri } = this.settings;
-      await startRedirect(config, redirectUri, this.model.get("instance"), async (key) => {
-        await this.kernel.ask({ type: "trip_key", key }, "trip_key_kept");
-      });
-    } catch (err) {
-      this.fail(say.asSignInError(err));
-    }
-  }
-
   /**
    * The kernel restarted or stopped while this widget lived: whatever it was doing ends here (a
    * sign-in window open is closed, no token is taken for a kernel that cannot receive it), and the
    * widget says so. The new kernel gets a token by running the cell again.
    */
   private kernelGone(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.interrupt();
     const session = this.session;
     this.detach?.();
     this.detach = null;
@@ -139,8 +94,7 @@ export class Controller {
 
   /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
   dispose(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.interrupt();
     this.detach?.();
     this.detach = null;
     this.session = null;
@@ -193,74 +147,25 @@ export class Controller {
   }
 
   cancel(): void {
-    this.generation++;
-    this.abort?.abort();
+    this.interrupt();
     this.fail(new SignInError("cancelled", say.CANCELLED));
   }
 
   /** Sign in, or join the page's live session for the same client without a new sign-in. */
-  async start(forceNew = false): Promise<void> {
-    const generation = ++this.generation;
-    this.abort?.abort();
-    const abort = (this.abort = new AbortController());
-    try {
-      await this.settings.settle();
-    } catch (err) {
-      if (generation === this.generation) this.fail(say.asSignInError(err));
-      return;
-    }
-    if (generation !== this.generation) return;
-    const { config, redirectUri } = this.settings;
-    const key = sessionKey(config, redirectUri);
-    const existing = sessions.get(key);
-    if (existing && reusable(existing, config) && !forceNew) return this.attach(existing);
-    const underWay = pending(key);
-    if (underWay && !forceNew) return this.join(underWay, key, generation);
-    if (this.model.get("mode") === "redirect") return this.redirect();
-    this.set("signing_in", say.signingIn(this.settings.where));
-    const causes = say.likelyCauses(config.client_id, redirectUri);
-    const hint = setTimeout(() => {
-      if (generation !== this.generation || this.view.status !== "signing_in") return;
-      this.set("signing_in", say.stillWaiting(causes));
-    }, HINT_AFTER_MS);
-    let shared: InFlight | null = null;
-    try {
-      const timeout = this.model.get("timeout");
-      const signIn = signInWithPopup(config, {
-        redirectUri,
-        deadline: Date.now() + timeout * 1000,
-        signal: abort.signal,
-        timeoutMessage: () => say.timedOut(timeout, causes),
-        onPopupClosed: () => {
-          const err = new SignInError("popup_closed", say.POPUP_CLOSED);
-          shared?.abandon(err);
-          if (generation === this.generation) this.fail(err);
-        },
-      });
-      shared = lead(key, signIn);
-      const signedIn = await signIn;
-      if (generation !== this.generation) return;
-      this.adopt(signedIn);
-    } catch (err) {
-      if (generation !== this.generation) return;
-      this.fail(say.asSignInError(err));
-    } finally {
-      clearTimeout(hint);
-    }
+  start(forceNew = false): Promise<void> {
+    return start(this.flows, forceNew);
   }
 
-  /** Another widget of this page is signing in to the same client: wait for it, share its session. */
-  private async join(underWay: InFlight, key: string, generation: number): Promise<void> {
-    this.set("signing_in", say.SIGNING_IN_ELSEWHERE);
-    try {
-      const signedIn = await underWay.outcome;
-      if (generation !== this.generation) return;
-      const session = sessions.get(key);
-      if (session) this.attach(session);
-      else this.adopt(signedIn); // the widget that signed in went away before keeping it
-    } catch (err) {
-      if (generation === this.generation) this.fail(say.asSignInError(err));
-    }
+  /** Sign in by taking this whole tab to the provider and back (the widget's second button). */
+  redirect(): Promise<void> {
+    return redirect(this.flows);
+  }
+
+  /** A new generation: the async steps of the last one find it passed, and its popup is closed. */
+  private interrupt(): number {
+    const generation = ++this.generation;
+    this.abort?.abort();
+    return generation;
   }
 
   private attach(session: Session): void {
