@@ -164,6 +164,13 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
+def check_renew_before(renew_before: Any) -> float:
+    """How many seconds before expiry the access token is renewed."""
+    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
+        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+    return float(renew_before)
+
+
 def check_timeout(timeout: Any) -> float:
     """The whole sign-in's time limit, in seconds."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:

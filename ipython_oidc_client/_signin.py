@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable, Generator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, cast
 
-from ._config import _check_url, check_timeout
+from ._config import _check_url, check_renew_before, check_timeout
 from ._errors import AuthenticationError, ConfigError
 from ._protocol import MODES, STATUSES, Mode, Status
 from ._providers import check_request
-from ._token import Token, clear, fill, parse_token_message
+from ._token import Token, clear, fill, parse_token_message, token_to_fill
 
 if TYPE_CHECKING:
     from ._native.result import NativeSignIn
@@ -251,17 +251,10 @@ def authenticate(
 
     checked = check_request(config)
     seconds = check_timeout(120.0 if timeout is None else timeout)
-    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
-        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+    lead = check_renew_before(renew_before)
     if mode not in MODES:
         raise ConfigError(None, f"mode must be 'popup' or 'redirect', got {mode!r}.")
-    if token is None:
-        token = Token()
-    elif not isinstance(token, MutableMapping):
-        raise TypeError(
-            f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
-        )
-    signin = SignIn(checked, token, seconds, float(renew_before), mode)
+    signin = SignIn(checked, token_to_fill(token), seconds, lead, mode)
     display(signin.widget)  # type: ignore[no-untyped-call]
     return signin
 

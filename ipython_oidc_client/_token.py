@@ -103,6 +103,17 @@ def parse_token_message(content: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def token_to_fill(token: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+    """The dict a sign-in fills in place: the caller's, or a new Token."""
+    if token is None:
+        return Token()
+    if not isinstance(token, MutableMapping):
+        raise TypeError(
+            f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
+        )
+    return token
+
+
 def fill(token: MutableMapping[str, Any], fields: Mapping[str, Any]) -> None:
     """Update ``token`` in place with exactly the token fields."""
     token.update({k: fields[k] for k in TOKEN_FIELDS})

@@ -13,9 +13,8 @@ import sys
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from .._config import check_timeout
-from .._errors import ConfigError
-from .._token import Token
+from .._config import check_renew_before, check_timeout
+from .._token import token_to_fill
 from .config import check_flow, native_config
 
 if TYPE_CHECKING:
@@ -75,14 +74,8 @@ def sign_in(
     cfg = native_config(config)
     check_flow(flow)
     seconds = check_timeout(timeout)
-    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
-        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
-    if token is None:
-        token = Token()
-    elif not isinstance(token, MutableMapping):
-        raise TypeError(
-            f"token must be a dict (it is filled in place) or omitted, got {type(token).__name__}."
-        )
+    lead = check_renew_before(renew_before)
+    token = token_to_fill(token)
     del cfg  # checked here for an early ConfigError; the helper checks it again and uses it
     from ._session import Session
 
@@ -96,7 +89,7 @@ def sign_in(
             "flow": flow,
             "timeout": seconds,
             "renew": bool(renew),
-            "renew_before": float(renew_before),
+            "renew_before": lead,
         }
     )
     try:
