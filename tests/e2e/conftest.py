@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from ._stack import CHROMIUM, CHROMIUM_ARGS, Lab, Provider, start_lab, start_provider
+from .adversary import Adversary, start_adversary
 
 CLIENT_ID = "notebooks"
 OTHER_CLIENT_ID = "notebooks-b"
@@ -63,3 +64,24 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
         yield ctx
     finally:
         ctx.close()
+
+
+# For the modules that meet the adversary (test_conformance, test_faults): one JupyterLab and one
+# adversarial provider per module, stopped by pid whatever the tests did.
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    started = start_lab(tmp_path_factory.mktemp("adversary-lab"), "/")
+    try:
+        yield started
+    finally:
+        started.server.stop()
+
+
+@pytest.fixture(scope="module")
+def adversary(tmp_path_factory: pytest.TempPathFactory, lab: Lab) -> Iterator[Adversary]:
+    adv = start_adversary(tmp_path_factory.mktemp("adversary"), lab.url)
+    try:
+        yield adv
+    finally:
+        adv.server.stop()
+        assert not adv.unclean_log_lines(), "the adversary logged more than methods, paths and statuses"

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from ._page import NotebookPage
-from ._stack import Lab, start_lab, write_notebook
-from .adversary import Adversary, start_adversary
+from ._stack import Lab, write_notebook
+from .adversary import Adversary
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
 TOKEN_MARK = "token_type"  # only the page's token message to the kernel holds this word
@@ -184,25 +184,6 @@ def _cell(adversary: Adversary, case: str) -> str:
         f"e_{case} = s_{case}.error.error if s_{case}.error else None\n"
         f"print('report', {case!r}, 'access_token' in t_{case}, e_{case})"
     )
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    started = start_lab(tmp_path_factory.mktemp("conformance-lab"), "/")
-    try:
-        yield started
-    finally:
-        started.server.stop()
-
-
-@pytest.fixture(scope="module")
-def adversary(tmp_path_factory: pytest.TempPathFactory, lab: Lab) -> Iterator[Adversary]:
-    adv = start_adversary(tmp_path_factory.mktemp("adversary"), lab.url)
-    try:
-        yield adv
-    finally:
-        adv.server.stop()
-        assert not adv.unclean_log_lines(), "the adversary logged more than methods, paths and statuses"
 
 
 @pytest.fixture(scope="module")

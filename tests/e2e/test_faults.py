@@ -6,37 +6,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from ._page import NotebookPage
-from ._stack import Lab, start_lab, write_notebook
+from ._stack import Lab, write_notebook
 from .adversary import Adversary, start_adversary
 
 IMPORTS = "import asyncio, requests\nfrom ipython_oidc_client import AuthenticationError, Token, authenticate"
 TOKEN_MARK = "token_type"  # only the page's token message to the kernel holds this word
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    started = start_lab(tmp_path_factory.mktemp("faults-lab"), "/")
-    try:
-        yield started
-    finally:
-        started.server.stop()
-
-
-@pytest.fixture(scope="module")
-def adversary(tmp_path_factory: pytest.TempPathFactory, lab: Lab) -> Iterator[Adversary]:
-    adv = start_adversary(tmp_path_factory.mktemp("adversary"), lab.url)
-    try:
-        yield adv
-    finally:
-        adv.server.stop()
-        assert not adv.unclean_log_lines(), "the adversary logged more than methods, paths and statuses"
 
 
 def _open(
