@@ -31,6 +31,7 @@ def size_rows(lab: Lab) -> list[Row]:
         return r.content
 
     widget = get("static/ipython_oidc_client/widget.js")
+    loader = get("static/ipython_oidc_client/loader.js")
     css = get("static/ipython_oidc_client/widget.css")
     page = get("oidc/redirect.html")
     callback = get("static/ipython_oidc_client/callback.js")
@@ -43,6 +44,11 @@ def size_rows(lab: Lab) -> list[Row]:
             "≤ 20 KB",
             wgz <= 20 * KB,
             f"{{base_url}}static/ipython_oidc_client/widget.js, {how}",
+        ),
+        Row(
+            "loader.js (each widget's comm_open carries it), gzipped",
+            f"{_gz(loader) / KB:.1f} KB ({len(loader) / KB:.1f} KB raw)",
+            how="the OidcWidget._esm that loads widget.js from the server once per page; " + how,
         ),
         Row("widget.css, gzipped", f"{_gz(css) / KB:.1f} KB ({len(css) / KB:.1f} KB raw)", how=how),
         Row(

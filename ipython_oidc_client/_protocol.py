@@ -19,7 +19,7 @@ Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed
 PageErrorCode = Literal[
     "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",
     "token_request_failed", "invalid_id_token", "invalid_response", "cancelled", "renewal_failed",
-    "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable",
+    "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable", "no_server_extension",
 ]  # fmt: skip
 #: The kernel's own: from ``await`` and from using a Token.
 KernelErrorCode = Literal["cannot_wait", "timeout", "not_signed_in", "token_expired"]

@@ -32,7 +32,8 @@ def _static(name: str) -> Path:
 class OidcWidget(anywidget.AnyWidget):
     """Shows the sign-in state; mirrors ``WidgetTraits`` in js/messages.ts."""
 
-    _esm = _STATIC / "widget.js"
+    # A loader of the module the server extension serves (js/loader.ts), not the bundle itself.
+    _esm = _STATIC / "loader.js"
     _css = _STATIC / "widget.css"
 
     instance = traitlets.Unicode(help="Random id: one controller per widget in the page").tag(sync=True)
@@ -51,7 +52,7 @@ class OidcWidget(anywidget.AnyWidget):
     renew_before = traitlets.Float(60.0, help="Renew this many seconds before expiry").tag(sync=True)
 
     def __init__(self, *, on_message: Callable[[dict[str, Any]], None], **kwargs: Any) -> None:
-        _static("widget.js"), _static("widget.css")
+        _static("loader.js"), _static("widget.js"), _static("widget.css")
         super().__init__(instance=uuid.uuid4().hex, **kwargs)
         self._started = False
         #: Whether the page has spoken yet: proof that its messages reach this kernel.

@@ -1,6 +1,6 @@
 // One sign-in at a time per session key in the page. Twenty notebooks that run authenticate() with
 // the same config at once must open one sign-in window, not twenty: the first widget signs in, the
-// others wait for its outcome and share the session it makes (js/sessions.ts).
+// others wait for its outcome and share the session it makes (js/session.ts).
 import type { SignInError } from "./errors";
 import type { SignedIn } from "./exchange";
 

@@ -108,7 +108,8 @@ export type ErrorCode =
   | "redirect_failed"
   | "issuer_mismatch"
   | "unknown_provider"
-  | "registry_unavailable";
+  | "registry_unavailable"
+  | "no_server_extension";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";

@@ -7,7 +7,6 @@
 import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
 import type { Action, View, WidgetTraits } from "./messages";
-import { sharedModuleUrl } from "./page";
 import { clearTripsNobodyClaims } from "./trip";
 import { absoluteExpiry, relativeExpiry } from "./wording";
 import "./widget.css";
@@ -138,13 +137,7 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
 
 const local = { initialize, render };
 
+/** Loaded by js/loader.ts from the server extension's static path: one instance for the whole page. */
 export default async function widget(): Promise<typeof local> {
-  if (!import.meta.url.startsWith("blob:")) return local;
-  try {
-    const shared = await import(/* @vite-ignore */ sharedModuleUrl());
-    return await shared.default();
-  } catch {
-    // No server extension on this page (another frontend): this copy works on its own.
-    return local;
-  }
+  return local;
 }

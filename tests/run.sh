@@ -13,8 +13,8 @@ step() {
   "$@" || failed+=("$name")
 }
 
-step "ruff" .venv/bin/ruff check ipython_oidc_client tests
-step "ruff format" .venv/bin/ruff format --check ipython_oidc_client tests
+step "ruff" .venv/bin/ruff check ipython_oidc_client tests benchmarks
+step "ruff format" .venv/bin/ruff format --check ipython_oidc_client tests benchmarks
 step "mypy" .venv/bin/mypy
 step "tsc (strict)" npx --no-install tsc --noEmit -p .
 step "JS unit tests" npm test --silent

@@ -43,7 +43,11 @@ def test_build_gives_an_sdist_and_a_wheel_that_installs_without_node(tmp_path: P
     # The wheel: the bundles, and the file that enables the server extension on install.
     with zipfile.ZipFile(wheels[0]) as wheel:
         names = set(wheel.namelist())
-    for needed in ("ipython_oidc_client/static/widget.js", "ipython_oidc_client/static/callback.js"):
+    for needed in (
+        "ipython_oidc_client/static/widget.js",
+        "ipython_oidc_client/static/loader.js",
+        "ipython_oidc_client/static/callback.js",
+    ):
         assert needed in names, f"{needed} is not in the wheel"
     assert any(n.endswith("data/etc/jupyter/jupyter_server_config.d/ipython_oidc_client.json") for n in names)
 

@@ -90,8 +90,10 @@ def start_lab(
     port: int | None = None,
     app: str = "lab",
     registry: dict[str, Any] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> Lab:
-    """``registry``: an OidcExtension section, dropped into a config directory of this server's."""
+    """``registry``: an OidcExtension section, dropped into a config directory of this server's;
+    ``extra_args``: more command-line options for the server."""
     port = port or free_port()
     token = secrets.token_hex(16)
     home = workdir / "home"
@@ -130,6 +132,7 @@ def start_lab(
         "--OidcExtension.log_level=DEBUG",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *extra_args,
     ]
     url = f"http://127.0.0.1:{port}{base_url}"
     server = _start_jupyter(f"jupyter {app}", argv, workdir, env, url, token)
