@@ -11,7 +11,7 @@ PageMessageType = Literal[
     "ready", "status", "token", "error", "expired", "logged_out", "trip_key", "trip_back"
 ]  # fmt: skip
 #: What the kernel sends the page (js/messages.ts KernelMessage).
-KernelMessageType = Literal["start", "rejoin", "logout", "trip_key_kept", "trip_key"]
+KernelMessageType = Literal["start", "rejoin", "logout", "trip_key_kept", "trip_key", "device"]
 #: The widget's states (js/messages.ts Status), as SignIn.status reports them.
 Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
 #: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,

@@ -48,6 +48,7 @@ class SignIn:
         #: time.time() when the last token arrived from the page.
         self.received_at: float | None = None
         self._trip_key: str | None = None
+        self._fell_back = False
         if isinstance(token, Token):
             token._reason = lambda: self.error
         # Imported on the first sign-in, not with the package: anywidget brings ipywidgets, which
@@ -94,7 +95,20 @@ class SignIn:
         self.message = str(content.get("message", ""))
 
     def _on_error(self, content: dict[str, Any]) -> None:
-        self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+        error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+        if error.error == "no_server_extension" and self._fell_back:
+            return  # another view of this widget: the kernel's own sign-in is under way or done
+        self.error = error
+        if error.error == "no_server_extension":
+            # No sign-in page on this server: the kernel signs in itself, by link and code.
+            from ._fallback import fall_back_to_device
+
+            self._fell_back = True
+            try:
+                if fall_back_to_device(self):
+                    self.error = None
+            except (AuthenticationError, ConfigError) as err:  # a config the native flows cannot use
+                self.error = AuthenticationError("no_server_extension", f"{error.message} ({err})")
 
     def _on_ready(self, _content: dict[str, Any]) -> None:
         # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens died

@@ -35,7 +35,9 @@ export type KernelMessage =
   | { type: "rejoin"; expires_at: number | null }
   | { type: "logout" }
   | { type: "trip_key_kept" }
-  | { type: "trip_key"; key: string | null };
+  | { type: "trip_key"; key: string | null }
+  // Where the page cannot sign in (no server extension): the kernel's device grant, step by step.
+  | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string };
 
 /**
  * Page -> kernel. The token message carries exactly these four fields: never the refresh token,

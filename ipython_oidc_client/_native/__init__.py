@@ -10,17 +10,18 @@ imported here: ``requests`` and PyJWT are imported by the helper alone.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from .._config import check_renew_before, check_timeout
+from .._errors import AuthenticationError
 from .._token import token_to_fill
 from .config import check_flow, native_config
 
 if TYPE_CHECKING:
     from ._session import Session
 
-__all__ = ["forget", "has_frontend", "session_of", "sign_in"]
+__all__ = ["forget", "has_frontend", "session_of", "sign_in", "start_in_background"]
 
 #: The helper process of each token being kept current, so that it lives as long as the token's
 #: owner wants it (a new sign_in() with the same token replaces it).
@@ -77,25 +78,11 @@ def sign_in(
     lead = check_renew_before(renew_before)
     token = token_to_fill(token)
     del cfg  # checked here for an early ConfigError; the helper checks it again and uses it
-    from ._session import Session
-
-    previous = _SESSIONS.pop(id(token), None)
-    if previous is not None:
-        previous.stop()
-    session = Session(token)
-    session.start(
-        {
-            "config": dict(config),
-            "flow": flow,
-            "timeout": seconds,
-            "renew": bool(renew),
-            "renew_before": lead,
-        }
-    )
+    session = _start(config, token, flow, seconds, bool(renew), lead)
     try:
         session.wait_signed_in(seconds)
     except KeyboardInterrupt:
-        session.stop()
+        forget(token)
         print(
             "Sign-in cancelled: nothing was kept. Run authenticate() again to sign in.",
             file=sys.stderr,
@@ -103,8 +90,54 @@ def sign_in(
         )
         raise
     except BaseException:
-        session.stop()
+        forget(token)
         raise
-    if session.alive():
-        _SESSIONS[id(token)] = session
+    if not session.alive():  # no renewal (renew=False, or no refresh token): nothing to keep
+        _SESSIONS.pop(id(token), None)
     return token
+
+
+def _start(
+    config: Mapping[str, Any],
+    token: MutableMapping[str, Any],
+    flow: str,
+    seconds: float,
+    renew: bool,
+    lead: float,
+    **callbacks: Any,
+) -> Session:
+    from ._session import Session
+
+    forget(token)  # a new sign-in with the same token replaces the helper that kept it
+    session = Session(token, **callbacks)
+    request = {"config": dict(config), "flow": flow, "timeout": seconds, "renew": renew, "renew_before": lead}
+    session.start(request)
+    _SESSIONS[id(token)] = session
+    return session
+
+
+def start_in_background(
+    config: Mapping[str, Any],
+    token: MutableMapping[str, Any],
+    *,
+    flow: str,
+    timeout: float,
+    renew_before: float,
+    on_say: Callable[[str], None],
+    on_token: Callable[[], None],
+    on_error: Callable[[AuthenticationError], None],
+) -> None:
+    """Sign in as ``sign_in()`` does, without blocking: for a notebook whose page cannot (no server
+    extension, docs/native.md). What the helper says and its outcome go to the callbacks."""
+    native_config(config)
+    _start(
+        config,
+        token,
+        check_flow(flow),
+        check_timeout(timeout),
+        True,
+        check_renew_before(renew_before),
+        on_say=on_say,
+        on_token=on_token,
+        on_error=on_error,
+    )

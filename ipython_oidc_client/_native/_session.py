@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,8 +20,19 @@ GRACE_SECONDS = 30.0
 
 
 class Session:
-    def __init__(self, token: MutableMapping[str, Any]) -> None:
+    def __init__(
+        self,
+        token: MutableMapping[str, Any],
+        on_say: Callable[[str], None] | None = None,
+        on_token: Callable[[], None] | None = None,
+        on_error: Callable[[AuthenticationError], None] | None = None,
+    ) -> None:
+        """``on_say``/``on_token``/``on_error``: where the helper's lines, tokens and errors go besides
+        the token itself (a widget that shows the device link); by default lines are printed."""
         self.token = token
+        self._on_say = on_say
+        self._on_token = on_token
+        self._on_error = on_error
         self.error: AuthenticationError | None = None
         self.signed_in = threading.Event()
         self.ended = threading.Event()
@@ -62,13 +73,21 @@ class Session:
     def _on_message(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
         if kind == "say":
-            print(str(content.get("text", "")), flush=True)
+            text = str(content.get("text", ""))
+            if self._on_say is not None:
+                self._on_say(text)
+            else:
+                print(text, flush=True)
         elif kind == "token":
             fill(self.token, parse_token_message(content))
             self.error = None
             self.signed_in.set()
+            if self._on_token is not None:
+                self._on_token()
         elif kind == "error":
             self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+            if self._on_error is not None:
+                self._on_error(self.error)
         elif kind == "expired":
             self.token.pop("access_token", None)
             expires_at = self.token.get("expires_at")

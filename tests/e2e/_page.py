@@ -173,3 +173,16 @@ def sign_in(popup: Page, login: str = "alice") -> None:
     popup.fill("input[name=password]", "any-password")
     popup.click("button[type=submit]")
     popup.click("button:has-text('Continue')", timeout=20_000)
+
+
+def approve_device(context: BrowserContext, link: str, login: str = "alice", abort: bool = False) -> None:
+    """What the user does with the printed link: confirm the code (or abort), log in, consent."""
+    page = context.new_page()
+    page.goto(link)
+    if abort:
+        page.click("button[name=abort]")
+        page.wait_for_selector("text=interrupted", timeout=20_000)
+        return
+    page.click("button[autofocus]")  # "Confirm Device: Continue"
+    sign_in(page, login)
+    page.wait_for_selector("text=Sign-in Success", timeout=20_000)

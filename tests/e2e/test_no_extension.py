@@ -1,7 +1,7 @@
 """A Jupyter server where the package's server extension does not run (the stand-in for VS Code,
-Colab, or a server the package was not installed on): the widget cannot load its module nor have
-a callback page, and says so — in the widget and to the kernel — instead of opening a window that
-could never come back."""
+Colab, or a server the package was not installed on): the page can neither load the widget's module
+nor have a callback page. The widget says so and opens no window; the kernel signs in by itself with
+the device authorization grant (RFC 8628), the link and the code shown in the widget."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, expect
 
-from ._page import NotebookPage
-from ._stack import Lab, Provider, start_lab, write_notebook
+from ._page import NotebookPage, approve_device
+from ._stack import Lab, Provider, start_lab, start_provider, write_notebook
 
 DISABLED = ("--ServerApp.jpserver_extensions=ipython_oidc_client=False",)
+DEVICE_CLIENT = "notebooks-device"
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 @pytest.fixture(scope="module")
@@ -27,23 +29,61 @@ def bare_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         lab.server.stop()
 
 
-def test_without_the_server_extension_the_widget_and_the_kernel_say_what_to_do(
-    bare_lab: Lab, provider: Provider, context: BrowserContext
+@pytest.fixture(scope="module")
+def device_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    client = {
+        "client_id": DEVICE_CLIENT,
+        "application_type": "native",
+        "redirect_uris": ["http://127.0.0.1/"],
+        "grant_types": [DEVICE_CODE_GRANT, "authorization_code", "refresh_token"],
+    }
+    idp = start_provider(tmp_path_factory.mktemp("device-idp"), [client], device_flow=True, device_interval=1)
+    try:
+        yield idp
+    finally:
+        idp.server.stop()
+
+
+def test_without_the_server_extension_the_kernel_signs_in_by_link_and_code(
+    bare_lab: Lab, device_provider: Provider, context: BrowserContext
 ) -> None:
     served = requests.get(f"{bare_lab.url}oidc/redirect.html", timeout=10)
     assert served.status_code == 404  # the stand-in is what it claims: no callback page here
-    config = {"authority": provider.issuer, "client_id": "notebooks", "scope": "openid"}
+    config = {"authority": device_provider.issuer, "client_id": DEVICE_CLIENT, "scope": "openid"}
     write_notebook(
         Path(bare_lab.root) / "bare.ipynb",
         [
-            f"from ipython_oidc_client import authenticate\ns = authenticate({config!r})",
-            "print('kernel', s.error.error if s.error else None, '|', s.status)",
+            f"import requests\nfrom ipython_oidc_client import authenticate\ns = authenticate({config!r})",
+            "await s\n"
+            f"r = requests.get({device_provider.issuer + '/me'!r}, auth=s.token, timeout=10)\n"
+            "print('userinfo', r.status_code, s.status, sorted(s.token))",
         ],
     )
     nb = NotebookPage(context, bare_lab, "bare.ipynb")
     nb.run(0)
+    link = nb.widget().locator("a[href*='user_code']")
+    expect(link).to_be_visible(timeout=30_000)
+    text = nb.widget().inner_text()
+    assert "no ipython-oidc-client extension" not in text and "To sign in, open" in text, text
+    assert len(context.pages) == 1  # no sign-in window was opened by the page
+    approve_device(context, link.get_attribute("href") or "")
+    assert "Signed in with a link and a code" in nb.wait_status("signed_in", timeout=30_000)
+    out = nb.run_and_wait(1, "userinfo")
+    assert "userinfo 200 signed_in ['access_token', 'expires_at', 'scope', 'token_type']" in out, out
+
+
+def test_without_the_server_extension_a_named_provider_is_an_error_that_says_what_to_do(
+    bare_lab: Lab, context: BrowserContext
+) -> None:
+    write_notebook(
+        Path(bare_lab.root) / "named.ipynb",
+        [
+            "from ipython_oidc_client import authenticate\ns = authenticate('corp')",
+            "print('kernel', s.error.error if s.error else None, '|', s.status)",
+        ],
+    )
+    nb = NotebookPage(context, bare_lab, "named.ipynb")
+    nb.run(0)
     text = nb.wait_status("error")
-    assert "no ipython-oidc-client extension" in text and 'flow="device"' in text, text
-    assert len(context.pages) == 1  # no sign-in window was opened
-    out = nb.run_and_wait(1, "kernel")
-    assert "kernel no_server_extension | error" in out, out
+    assert "no ipython-oidc-client extension" in text, text
+    assert "kernel no_server_extension | error" in nb.run_and_wait(1, "kernel")

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import IO
 
 import requests
-from e2e._page import sign_in as fill_login_and_consent
+from e2e._page import approve_device  # noqa: F401 - the tests here import it from this module
 from e2e._stack import Provider
-from playwright.sync_api import BrowserContext
 
 from .conftest import NATIVE_CLIENT
 
@@ -168,19 +167,6 @@ class Script:
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
-
-
-def approve_device(context: BrowserContext, link: str, login: str = "alice", abort: bool = False) -> None:
-    """What the user does with the printed link: confirm the code (or abort), log in, consent."""
-    page = context.new_page()
-    page.goto(link)
-    if abort:
-        page.click("button[name=abort]")
-        page.wait_for_selector("text=interrupted", timeout=20_000)
-        return
-    page.click("button[autofocus]")  # "Confirm Device: Continue"
-    fill_login_and_consent(page, login)
-    page.wait_for_selector("text=Sign-in Success", timeout=20_000)
 
 
 def alive(pid: int) -> bool:

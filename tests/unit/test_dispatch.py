@@ -75,3 +75,43 @@ def test_in_a_notebook_the_widget_signs_in_unless_a_native_flow_is_asked_for(
 def test_an_unknown_flow_is_a_config_error_naming_the_choices() -> None:
     with pytest.raises(ConfigError, match="'auto', 'device' or 'loopback'"):
         authenticate(CONFIG, flow="popup")
+
+
+def _page_says(signin: SignIn, content: dict[str, Any]) -> None:
+    signin.widget._receive(signin.widget, content, [])
+
+
+NO_EXTENSION = {"type": "error", "error": "no_server_extension", "message": "No extension here."}
+
+
+def test_a_page_without_the_server_extension_makes_the_kernel_sign_in_by_device_grant(
+    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+) -> None:
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(native, "start_in_background", lambda config, token, **kw: started.append(kw))
+    sent: list[Any] = []
+    signin = authenticate(CONFIG)
+    assert isinstance(signin, SignIn)
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    _page_says(signin, NO_EXTENSION)
+    assert signin.error is None and signin.status == "signing_in"
+    assert len(started) == 1 and started[0]["flow"] == "device" and signin.timeout >= 600
+    started[0]["on_say"]("To sign in, open https://idp.example/device?user_code=AB-CD in a browser")
+    started[0]["on_token"]()
+    assert signin.status == "signed_in" and signin.received_at is not None
+    assert [m["state"] for m in sent] == ["waiting", "signed_in"] and all(m["type"] == "device" for m in sent)
+    _page_says(signin, NO_EXTENSION)  # a second view of the same widget: no second sign-in
+    assert len(started) == 1 and signin.error is None and signin.status == "signed_in"
+    signin.widget.close()
+
+
+def test_a_named_provider_without_the_server_extension_stays_an_error(
+    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+) -> None:
+    started: list[Any] = []
+    monkeypatch.setattr(native, "start_in_background", lambda *a, **kw: started.append(kw))
+    signin = authenticate("corp")
+    assert isinstance(signin, SignIn)
+    _page_says(signin, NO_EXTENSION)
+    assert started == [] and signin.error is not None and signin.error.error == "no_server_extension"
+    signin.widget.close()
