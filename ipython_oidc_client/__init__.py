@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._authenticate import authenticate, logout
 from ._errors import AuthenticationError, ConfigError, OidcClientError
-from ._signin import SignIn, authenticate, logout
+from ._signin import SignIn
 from ._token import Token
 
 __version__ = "0.2.0"

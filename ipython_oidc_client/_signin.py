@@ -1,20 +1,17 @@
-"""``authenticate()``: show the widget and follow its sign-in from the kernel."""
+"""``SignIn``: one sign-in as the kernel hears of it from the widget, and ``await`` on it."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Generator, Mapping, MutableMapping
+from collections.abc import Callable, Generator, MutableMapping
 from typing import TYPE_CHECKING, Any, cast
 
-from ._config import _check_url, check_renew_before, check_timeout
 from ._errors import AuthenticationError, ConfigError
-from ._protocol import MODES, STATUSES, Mode, Status
-from ._providers import check_request
-from ._token import Token, clear, fill, parse_token_message, token_to_fill
+from ._protocol import STATUSES, Mode, Status
+from ._redirect import pinned_redirect_uri, redirect_path
+from ._token import Token, clear, fill, parse_token_message
 
 if TYPE_CHECKING:
-    from ._native.result import NativeSignIn
     from ._widget import OidcWidget
 
 #: How long `await` waits for the page to answer before saying it cannot wait in this cell.
@@ -60,8 +57,8 @@ class SignIn:
             timeout=timeout,
             renew_before=renew_before,
             mode=mode,
-            redirect_path=_redirect_path(),
-            pinned_redirect_uri=_pinned_redirect_uri(),
+            redirect_path=redirect_path(),
+            pinned_redirect_uri=pinned_redirect_uri(),
             on_message=self._on_message,
         )
 
@@ -201,98 +198,3 @@ class SignIn:
 
     def __repr__(self) -> str:
         return f"<SignIn status={self.status!r} error={self.error!r}>"
-
-
-#: An admin's pinned redirect URI, e.g. in JupyterHub's ``c.Spawner.environment``; the server's
-#: ``OidcExtension.redirect_uri`` and a config's own ``redirect_uri`` come first.
-REDIRECT_URI_ENV = "IPYTHON_OIDC_CLIENT_REDIRECT_URI"
-
-
-def _pinned_redirect_uri() -> str:
-    pinned = os.environ.get(REDIRECT_URI_ENV, "")
-    if pinned:
-        try:
-            _check_url("redirect_uri", pinned)
-        except ConfigError as err:
-            raise ConfigError(None, f"The environment variable {REDIRECT_URI_ENV}: {err}") from None
-    return pinned
-
-
-def _redirect_path() -> str:
-    """On JupyterHub, the path of the one redirect URI for every user (docs/architecture.md): the hub
-    sends ``/hub/user-redirect/…`` on to the user's own server, query and fragment kept."""
-    hub = os.environ.get("JUPYTERHUB_BASE_URL")
-    if not hub or not os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):
-        return ""
-    return hub.rstrip("/") + "/hub/user-redirect/oidc/redirect.html"
-
-
-def authenticate(
-    config: Mapping[str, Any] | str | None = None,
-    token: MutableMapping[str, Any] | None = None,
-    *,
-    timeout: float | None = None,
-    renew_before: float = 60.0,
-    mode: Mode = "popup",
-    flow: str = "auto",
-) -> SignIn | NativeSignIn:
-    """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
-
-    ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …), or the
-    name of a provider the server's administrator configured (``"corp"``, or ``{"provider": "corp",
-    "scope": …}`` to add to it); omitted, the one provider the server has.
-    ``token`` is filled in place with ``access_token``, ``expires_at``, ``scope`` and
-    ``token_type`` once the user has signed in, without re-running the cell, and kept current:
-    the page renews the access token ``renew_before`` seconds before it expires (at most half its
-    lifetime). ``timeout`` bounds the sign-in, in seconds. ``mode="redirect"`` takes the whole tab
-    to the provider and back instead of a popup. Returns a SignIn; ``await`` it to get the token in
-    the same cell (ipykernel ≥ 7).
-
-    Without a notebook frontend (a plain ``python`` script, terminal IPython), or with
-    ``flow="device"``/``"loopback"``, it signs in without the widget (docs/native.md): the device
-    authorization grant (a link and a code to open in any browser) or the system browser with a
-    loopback redirect; it blocks until signed in and returns a NativeSignIn. ``timeout`` defaults to
-    120 s with the widget and 300 s without.
-    """
-    from ._native import has_frontend
-    from ._native.config import check_flow
-
-    check_flow(flow)
-    if flow != "auto" or not has_frontend():
-        return _sign_in_natively(config, token, flow, timeout, renew_before)
-
-    from IPython.display import display
-
-    checked = check_request(config)
-    seconds = check_timeout(120.0 if timeout is None else timeout)
-    lead = check_renew_before(renew_before)
-    if mode not in MODES:
-        raise ConfigError(None, f"mode must be 'popup' or 'redirect', got {mode!r}.")
-    signin = SignIn(checked, token_to_fill(token), seconds, lead, mode)
-    display(signin.widget)  # type: ignore[no-untyped-call]
-    return signin
-
-
-def _sign_in_natively(
-    config: Mapping[str, Any] | str | None,
-    token: MutableMapping[str, Any] | None,
-    flow: str,
-    timeout: float | None,
-    renew_before: float,
-) -> NativeSignIn:
-    from ._native import sign_in
-    from ._native.result import NativeSignIn
-
-    filled = sign_in(
-        config,  # type: ignore[arg-type]  # a name or None is refused there, saying why
-        token,
-        flow=flow,
-        timeout=300.0 if timeout is None else timeout,
-        renew_before=renew_before,
-    )
-    return NativeSignIn(filled, flow)
-
-
-def logout(signin: SignIn | NativeSignIn) -> None:
-    """Sign out of ``signin`` (what authenticate() returned); see SignIn.logout."""
-    signin.logout()
