@@ -52,6 +52,18 @@ if os.environ.get("NATIVE_TEST_WAIT_RENEWAL"):
     print("renewed:", token.get("access_token") != first, token["expires_at"] > expires_at, flush=True)
     answer = requests.get(os.environ["NATIVE_TEST_USERINFO"], auth=token, timeout=10)
     print("userinfo after renewal:", answer.status_code, flush=True)
+if os.environ.get("NATIVE_TEST_CALLS"):
+    import time
+    ok, failed, seen = 0, [], set()
+    for i in range(int(os.environ["NATIVE_TEST_CALLS"])):
+        answer = requests.get(os.environ["NATIVE_TEST_USERINFO"], auth=token, timeout=10)
+        if answer.status_code == 200:
+            ok += 1
+        else:
+            failed.append((i, answer.status_code))
+        seen.add(hash(token["access_token"]))
+        time.sleep(2)  # the user's own pace: one call every 2 s
+    print("calls:", ok, "failed:", failed, "tokens:", len(seen), flush=True)
 if os.environ.get("NATIVE_TEST_HOLD"):
     print("holding", flush=True)
     sys.stdin.readline()

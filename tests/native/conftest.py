@@ -83,3 +83,19 @@ def scripts() -> Iterator[list[Any]]:
     finally:
         for script in started:
             script.stop()
+
+
+@pytest.fixture(scope="session")
+def twenty_second_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    """Access tokens that live 20 s: a long job outlives several of them."""
+    idp = start_provider(
+        tmp_path_factory.mktemp("provider-20s"),
+        _clients(),
+        device_flow=True,
+        device_interval=1,
+        access_token_ttl=20,
+    )
+    try:
+        yield idp
+    finally:
+        idp.server.stop()

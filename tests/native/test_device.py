@@ -83,3 +83,18 @@ def test_the_helper_renews_the_access_token_in_place(
     assert script.wait() == 0
     refreshes = [e for e in short_token_provider.issued() if e.get("access_token")]
     assert len(refreshes) >= 2, "the provider issued a second access token (by refresh)"
+
+
+def test_a_long_job_calls_an_api_every_2_seconds_for_70_seconds_and_every_call_succeeds(
+    twenty_second_provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
+) -> None:
+    # 20-s access tokens, renewed by the helper process 60 s before expiry at most half their
+    # lifetime, i.e. every 10 s: the script's token is always valid, and several differ.
+    env = script_env(twenty_second_provider, "device", NATIVE_TEST_CALLS="35")
+    script = Script.python(tmp_path, env)
+    scripts.append(script)
+    approve_device(context, script.link())
+    line = script.line("calls:", timeout=120)
+    assert line.startswith("calls: 35 failed: []"), line
+    assert int(line.split("tokens:")[1]) >= 5, line
+    assert script.wait() == 0
