@@ -2,8 +2,8 @@
 // return, and a widget whose sign-in began before this page was loaded (a reload, the notebook
 // reopened).
 import type { FlowHost } from "./host";
-import { finishRedirect, startRedirect } from "./redirect";
-import { reusable, sessionKey, sessions } from "./session";
+import { loadEngine } from "./engine-load";
+import { reusable, sessionKey, sessions } from "./sessions";
 import * as say from "./wording";
 
 /**
@@ -39,6 +39,7 @@ export async function finishTrip(host: FlowHost): Promise<void> {
   try {
     // The trip key, kept by the kernel while the page was away (js/sealed.ts); asked for once.
     const { key } = await host.kernel.ask({ type: "trip_back" }, "trip_key");
+    const { finishRedirect } = await loadEngine();
     const signedIn = await finishRedirect(host.model.get("instance"), key, async () => {
       await settings.settle();
       return { config: settings.config, redirectUri: settings.redirectUri };
@@ -57,6 +58,7 @@ export async function redirect(host: FlowHost): Promise<void> {
     await settings.settle();
     host.set("signing_in", say.goingTo(settings.where));
     const { config, redirectUri } = settings;
+    const { startRedirect } = await loadEngine();
     await startRedirect(config, redirectUri, host.model.get("instance"), async (key) => {
       await host.kernel.ask({ type: "trip_key", key }, "trip_key_kept");
     });

@@ -6,9 +6,11 @@ import { SignInError } from "./errors";
 import type { Facts, FlowHost } from "./host";
 import { KernelLink } from "./kernel";
 import type { ActionId, KernelMessage, Status, View, WidgetTraits } from "./messages";
+import { engineNow } from "./engine-load";
 import type { SignedIn } from "./popup";
-import { tripPending } from "./redirect";
-import { Session, sessionKey, sessions, type SessionEvent } from "./session";
+import type { Session, SessionEvent } from "./session";
+import { sessionKey, sessions } from "./sessions";
+import { tripPending } from "./trip";
 import { WidgetSettings } from "./settings";
 import { start } from "./signin-flow";
 import { SignOut } from "./signout";
@@ -73,7 +75,7 @@ export class Controller {
     const key = sessionKey(config, redirectUri);
     const current = sessions.get(key);
     if (current) current.replace(signedIn);
-    this.attach(current ?? new Session(key, config, signedIn, this.model.get("renew_before")));
+    this.attach(current ?? new (engineNow().Session)(key, config, signedIn, this.model.get("renew_before")));
   }
 
   /**

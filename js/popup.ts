@@ -17,8 +17,11 @@ export type PopupOptions = WaitOptions & { redirectUri: string };
  * Run one sign-in. Must be called inside a user gesture (or within its activation window):
  * window.open comes before the first await.
  */
-export async function signInWithPopup(config: OidcConfig, opts: PopupOptions): Promise<SignedIn> {
-  const popup = openPopup(config);
+export async function signInWithPopup(
+  config: OidcConfig,
+  opts: PopupOptions,
+  popup: Window = openPopup(config),
+): Promise<SignedIn> {
   const ctx = { authority: config.authority, client_id: config.client_id, redirect_uri: opts.redirectUri };
   try {
     const client = createClient(config, opts.redirectUri);

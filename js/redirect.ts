@@ -13,6 +13,8 @@ import { randomToken } from "./random";
 import { importTripKey, newTripKey, SealedStore } from "./sealed";
 import { clearTrip, MAX_AGE_MS, NONCE_PREFIX, readPending, STATE_PREFIX, type Pending } from "./trip";
 
+export { tripPending } from "./trip";
+
 /** Leave for the provider; the server keeps where to come back to (an HttpOnly cookie). */
 export async function startRedirect(
   config: OidcConfig,
@@ -50,12 +52,6 @@ export async function startRedirect(
   } catch (err) {
     throw explain(err, { authority: config.authority, client_id: config.client_id, redirect_uri: redirectUri });
   }
-}
-
-/** Whether this tab is back from a trip that this widget instance started, not too long ago. */
-export function tripPending(instance: string): boolean {
-  const pending = readPending();
-  return pending !== null && pending.instance === instance && Date.now() - pending.created <= MAX_AGE_MS;
 }
 
 /**

@@ -4,8 +4,9 @@ import { redirect } from "./comeback";
 import { SignInError } from "./errors";
 import type { FlowHost } from "./host";
 import { lead, pending, type InFlight } from "./inflight";
-import { signInWithPopup } from "./popup";
-import { reusable, sessionKey, sessions } from "./session";
+import { loadEngine } from "./engine-load";
+import { reusable, sessionKey, sessions } from "./sessions";
+import { openPopup } from "./window";
 import * as say from "./wording";
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
@@ -38,7 +39,7 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
   let shared: InFlight | null = null;
   try {
     const timeout = host.model.get("timeout");
-    const signIn = signInWithPopup(config, {
+    const options = {
       redirectUri,
       deadline: Date.now() + timeout * 1000,
       signal,
@@ -48,7 +49,14 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
         shared?.abandon(err);
         if (host.current(generation)) host.fail(err);
       },
-    });
+    };
+    // The window first, inside the user's activation, before anything is awaited (the engine is
+    // usually loaded by now: the widget began loading it when it was evaluated).
+    const signIn = (async () => {
+      const popup = openPopup(config);
+      const { signInWithPopup } = await loadEngine();
+      return signInWithPopup(config, options, popup);
+    })();
     shared = lead(key, signIn);
     const signedIn = await signIn;
     if (!host.current(generation)) return;

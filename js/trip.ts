@@ -58,3 +58,9 @@ export function clearTripsNobodyClaims(): void {
     if (readPending()?.state === pending.state) clearTrip();
   }, CLAIM_WINDOW_MS);
 }
+
+/** Whether this tab is back from a trip that this widget instance started, not too long ago. */
+export function tripPending(instance: string): boolean {
+  const pending = readPending();
+  return pending !== null && pending.instance === instance && Date.now() - pending.created <= MAX_AGE_MS;
+}
