@@ -87,3 +87,26 @@ def test_without_the_server_extension_a_named_provider_is_an_error_that_says_wha
     text = nb.wait_status("error")
     assert "no ipython-oidc-client extension" in text, text
     assert "kernel no_server_extension | error" in nb.run_and_wait(1, "kernel")
+
+
+def test_a_kernel_interrupt_cancels_a_blocking_device_sign_in(
+    bare_lab: Lab, device_provider: Provider, context: BrowserContext
+) -> None:
+    # flow="device" asked for in a notebook: the cell blocks, printing the link; Kernel > Interrupt
+    # ends it with KeyboardInterrupt, says so, and leaves no helper process behind.
+    config = {"authority": device_provider.issuer, "client_id": DEVICE_CLIENT, "scope": "openid"}
+    write_notebook(
+        Path(bare_lab.root) / "interrupt.ipynb",
+        [
+            f"from ipython_oidc_client import authenticate\ns = authenticate({config!r}, flow='device')",
+            "from ipython_oidc_client._native import _SESSIONS\nprint('helpers kept', len(_SESSIONS))",
+        ],
+    )
+    nb = NotebookPage(context, bare_lab, "interrupt.ipynb")
+    nb.run(0)
+    nb.wait_output(0, "To sign in, open")
+    nb.page.get_by_role("menuitem", name="Kernel").click()
+    nb.page.get_by_text("Interrupt Kernel", exact=True).click()
+    out = nb.wait_output(0, "KeyboardInterrupt")
+    assert "Sign-in cancelled: nothing was kept" in out, out
+    assert "helpers kept 0" in nb.run_and_wait(1, "helpers kept")
