@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._errors import AuthenticationError, ConfigError
 from ._protocol import STATUSES, Mode, Status
 from ._redirect import pinned_redirect_uri, redirect_path
-from ._token import Token, clear, fill, parse_token_message
+from ._token import Token, clear, expire, fill, parse_token_message
 
 if TYPE_CHECKING:
     from ._widget import OidcWidget
@@ -114,13 +114,9 @@ class SignIn:
         self.widget.send({"type": "rejoin", "expires_at": expires_at})
 
     def _on_expired(self, _content: dict[str, Any]) -> None:
-        # No refresh token and no renewal in time: the access token is gone here too. expires_at stays,
-        # moved to now if this kernel's clock is behind the page's, so that `token.expired` turns true
-        # and a loop waiting for it ends; a renewal error said earlier stays the reason.
-        self.token.pop("access_token", None)
-        expires_at = self.token.get("expires_at")
-        now = time.time()
-        self.token["expires_at"] = min(expires_at, now) if isinstance(expires_at, (int, float)) else now
+        # No refresh token and no renewal in time: the access token is gone here too; a renewal error
+        # said earlier stays the reason.
+        expire(self.token)
         self.received_at = None
         if self.error is None:
             self.error = AuthenticationError(

@@ -119,6 +119,16 @@ def fill(token: MutableMapping[str, Any], fields: Mapping[str, Any]) -> None:
     token.update({k: fields[k] for k in TOKEN_FIELDS})
 
 
+def expire(token: MutableMapping[str, Any]) -> None:
+    """The access token is gone (expired, and not renewed): remove it, keep ``expires_at`` — moved to
+    now if this clock is behind the one that said so — so that ``Token.expired`` turns true and a
+    loop waiting for it ends."""
+    token.pop("access_token", None)
+    expires_at = token.get("expires_at")
+    now = time.time()
+    token["expires_at"] = min(expires_at, now) if isinstance(expires_at, (int, float)) else now
+
+
 def clear(token: MutableMapping[str, Any]) -> None:
     for key in TOKEN_FIELDS:
         token.pop(key, None)

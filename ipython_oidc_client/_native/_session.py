@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .._errors import AuthenticationError
-from .._token import Token, fill, parse_token_message
+from .._token import Token, expire, fill, parse_token_message
 
 #: What the helper may take beyond the user's timeout (discovery, the token request, the JWKS).
 GRACE_SECONDS = 30.0
@@ -89,10 +89,7 @@ class Session:
             if self._on_error is not None:
                 self._on_error(self.error)
         elif kind == "expired":
-            self.token.pop("access_token", None)
-            expires_at = self.token.get("expires_at")
-            now = time.time()
-            self.token["expires_at"] = min(expires_at, now) if isinstance(expires_at, (int, float)) else now
+            expire(self.token)
 
     def wait_signed_in(self, timeout: float) -> None:
         """Block until the first token, the helper's error, or the deadline. Each wait is short, so a
