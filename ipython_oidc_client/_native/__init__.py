@@ -72,13 +72,8 @@ def sign_in(
     as this process lives. Raises AuthenticationError (``.error``: ``access_denied``,
     ``expired_token``, ``timeout``, ``invalid_id_token``, …) or ConfigError.
     """
-    cfg = native_config(config)
-    check_flow(flow)
-    seconds = check_timeout(timeout)
-    lead = check_renew_before(renew_before)
     token = token_to_fill(token)
-    del cfg  # checked here for an early ConfigError; the helper checks it again and uses it
-    session = _start(config, token, flow, seconds, bool(renew), lead)
+    session, seconds = _start(config, token, flow, timeout, bool(renew), renew_before)
     try:
         session.wait_signed_in(seconds)
     except KeyboardInterrupt:
@@ -101,19 +96,29 @@ def _start(
     config: Mapping[str, Any],
     token: MutableMapping[str, Any],
     flow: str,
-    seconds: float,
+    timeout: float,
     renew: bool,
-    lead: float,
+    renew_before: float,
     **callbacks: Any,
-) -> Session:
+) -> tuple[Session, float]:
+    """Check the arguments (the config here for an early ConfigError; the helper checks it again and
+    uses it), start the helper, and return it with the checked timeout."""
     from ._session import Session
 
+    native_config(config)
+    seconds = check_timeout(timeout)
+    request = {
+        "config": dict(config),
+        "flow": check_flow(flow),
+        "timeout": seconds,
+        "renew": renew,
+        "renew_before": check_renew_before(renew_before),
+    }
     forget(token)  # a new sign-in with the same token replaces the helper that kept it
     session = Session(token, **callbacks)
-    request = {"config": dict(config), "flow": flow, "timeout": seconds, "renew": renew, "renew_before": lead}
     session.start(request)
     _SESSIONS[id(token)] = session
-    return session
+    return session, seconds
 
 
 def start_in_background(
@@ -129,15 +134,6 @@ def start_in_background(
 ) -> None:
     """Sign in as ``sign_in()`` does, without blocking: for a notebook whose page cannot (no server
     extension, docs/native.md). What the helper says and its outcome go to the callbacks."""
-    native_config(config)
     _start(
-        config,
-        token,
-        check_flow(flow),
-        check_timeout(timeout),
-        True,
-        check_renew_before(renew_before),
-        on_say=on_say,
-        on_token=on_token,
-        on_error=on_error,
+        config, token, flow, timeout, True, renew_before, on_say=on_say, on_token=on_token, on_error=on_error
     )
