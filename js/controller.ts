@@ -85,10 +85,7 @@ export class Controller {
    */
   private kernelGone(): void {
     this.interrupt();
-    const session = this.session;
-    this.detach?.();
-    this.detach = null;
-    this.session = null;
+    const session = this.leaveSession();
     // Nobody else in the page uses it: its refresh token and renewal go with this widget.
     if (session && !session.watched) session.end();
     this.set("idle", say.KERNEL_GONE);
@@ -97,9 +94,7 @@ export class Controller {
   /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
   dispose(): void {
     this.interrupt();
-    this.detach?.();
-    this.detach = null;
-    this.session = null;
+    this.leaveSession();
     this.listeners.clear();
   }
 
@@ -170,6 +165,15 @@ export class Controller {
     return generation;
   }
 
+  /** Stop listening to this widget's session; returns the session it was. */
+  private leaveSession(): Session | null {
+    const session = this.session;
+    this.detach?.();
+    this.detach = null;
+    this.session = null;
+    return session;
+  }
+
   private attach(session: Session): void {
     if (this.session !== session) {
       this.detach?.();
@@ -192,9 +196,7 @@ export class Controller {
   private onSession(e: SessionEvent): void {
     if (e.kind === "token") return this.deliver();
     if (e.kind === "renewal_failed") return this.fail(e.error);
-    this.detach?.();
-    this.detach = null;
-    this.session = null;
+    this.leaveSession();
     if (e.kind === "expired") {
       this.set("error", say.EXPIRED);
       this.kernel.send({ type: "expired" });
