@@ -32,46 +32,37 @@ def _clients() -> list[dict[str, object]]:
     ]
 
 
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    # A 1 s polling interval keeps each device sign-in short; the 5 s default is unit-tested.
-    idp = start_provider(tmp_path_factory.mktemp("provider"), _clients(), device_flow=True, device_interval=1)
+def _running_provider(factory: pytest.TempPathFactory, name: str, **options: Any) -> Iterator[Provider]:
+    """oidc-provider with the device grant and the native client, stopped by pid at the end. A 1 s
+    polling interval keeps each device sign-in short; the 5 s default is unit-tested."""
+    idp = start_provider(factory.mktemp(name), _clients(), device_flow=True, device_interval=1, **options)
     try:
         yield idp
     finally:
         idp.server.stop()
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    yield from _running_provider(tmp_path_factory, "provider")
 
 
 @pytest.fixture(scope="session")
 def short_lived_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
     """Device codes that expire after 3 s (oidc-provider's ttl.DeviceCode)."""
-    idp = start_provider(
-        tmp_path_factory.mktemp("provider-short"),
-        _clients(),
-        device_flow=True,
-        device_interval=1,
-        device_code_ttl=3,
-    )
-    try:
-        yield idp
-    finally:
-        idp.server.stop()
+    yield from _running_provider(tmp_path_factory, "provider-short", device_code_ttl=3)
 
 
 @pytest.fixture(scope="session")
 def short_token_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
     """Access tokens that live 8 s, so that the helper renews one within a test."""
-    idp = start_provider(
-        tmp_path_factory.mktemp("provider-renewal"),
-        _clients(),
-        device_flow=True,
-        device_interval=1,
-        access_token_ttl=8,
-    )
-    try:
-        yield idp
-    finally:
-        idp.server.stop()
+    yield from _running_provider(tmp_path_factory, "provider-renewal", access_token_ttl=8)
+
+
+@pytest.fixture(scope="session")
+def twenty_second_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    """Access tokens that live 20 s: a long job outlives several of them."""
+    yield from _running_provider(tmp_path_factory, "provider-20s", access_token_ttl=20)
 
 
 @pytest.fixture
@@ -83,19 +74,3 @@ def scripts() -> Iterator[list[Any]]:
     finally:
         for script in started:
             script.stop()
-
-
-@pytest.fixture(scope="session")
-def twenty_second_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    """Access tokens that live 20 s: a long job outlives several of them."""
-    idp = start_provider(
-        tmp_path_factory.mktemp("provider-20s"),
-        _clients(),
-        device_flow=True,
-        device_interval=1,
-        access_token_ttl=20,
-    )
-    try:
-        yield idp
-    finally:
-        idp.server.stop()
