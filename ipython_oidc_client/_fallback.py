@@ -2,7 +2,7 @@
 the package is not installed on), the page has no callback page and cannot sign in. The widget says
 so (``no_server_extension``); the kernel then signs in itself with the device authorization grant
 (RFC 8628) and shows the link and the code in the widget (docs/native.md). The refresh token stays
-in the helper process, as everywhere without a page."""
+in a keeper process, as everywhere without a page."""
 
 from __future__ import annotations
 

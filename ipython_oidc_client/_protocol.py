@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 #: What the page sends the kernel (js/messages.ts PageMessage).
-PageMessageType = Literal[
-    "ready", "status", "token", "error", "expired", "logged_out", "trip_key", "trip_back"
-]  # fmt: skip
+PageMessageType = Literal["ready", "status", "session", "token", "error", "expired", "logged_out"]
 #: What the kernel sends the page (js/messages.ts KernelMessage).
-KernelMessageType = Literal["start", "rejoin", "logout", "trip_key_kept", "trip_key", "device"]
+KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device"]
 #: The widget's states (js/messages.ts Status), as SignIn.status reports them.
 Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
 #: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
@@ -20,6 +18,7 @@ PageErrorCode = Literal[
     "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",
     "token_request_failed", "invalid_id_token", "invalid_response", "cancelled", "renewal_failed",
     "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable", "no_server_extension",
+    "state_mismatch", "unknown_session", "keeper_unavailable", "config",
 ]  # fmt: skip
 #: The kernel's own: from ``await`` and from using a Token.
 KernelErrorCode = Literal["cannot_wait", "timeout", "not_signed_in", "token_expired"]

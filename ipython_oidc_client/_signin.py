@@ -1,4 +1,5 @@
-"""``SignIn``: one sign-in as the kernel hears of it from the widget, and ``await`` on it."""
+"""``SignIn``: one sign-in as the kernel hears of it — from the server's token keeper directly (the
+token, renewals, the end of the session) and from the widget (what the page shows) — and ``await``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Generator, MutableMapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ._errors import AuthenticationError, ConfigError
+from ._follow import Follow
 from ._protocol import STATUSES, Mode, Status
 from ._redirect import pinned_redirect_uri, redirect_path
 from ._token import Token, clear, expire, fill, parse_token_message
@@ -44,8 +46,9 @@ class SignIn:
         self.error: AuthenticationError | None = None
         #: time.time() when the last token arrived from the page.
         self.received_at: float | None = None
-        self._trip_key: str | None = None
         self._fell_back = False
+        #: How this kernel gets its tokens: from the keeper itself, or relayed by the page ("page").
+        self.via: str | None = None
         if isinstance(token, Token):
             token._reason = lambda: self.error
         # Imported on the first sign-in, not with the package: anywidget brings ipywidgets, which
@@ -61,6 +64,11 @@ class SignIn:
             pinned_redirect_uri=pinned_redirect_uri(),
             on_message=self._on_message,
         )
+        # Follow at the keeper from the start where it already runs: the first token then reaches a
+        # cell that is busy by the time sign-in ends; else at the page's `session` message.
+        self._follow = Follow(self.widget.instance, token, self._on_view, self._on_keeper_error)
+        if self._follow.connect():
+            self.via = "keeper"
 
     def _on_message(self, content: dict[str, Any]) -> None:
         handler = self._handlers.get(str(content.get("type")))
@@ -73,15 +81,39 @@ class SignIn:
         return {
             "ready": self._on_ready,
             "status": self._on_status,
+            "session": self._on_session,
             "token": self._on_token,
             "error": self._on_error,
             "expired": self._on_expired,
             "logged_out": lambda _: clear(self.token),
-            "trip_key": self._on_trip_key,
-            "trip_back": self._on_trip_back,
         }
 
+    def _on_session(self, _content: dict[str, Any]) -> None:
+        # The page bound this widget to a session at the keeper: follow it there if this kernel can
+        # reach the keeper (then page messages never carry a token); else the page relays tokens.
+        self.via = "keeper" if self._follow.connect() else "page"
+        self.widget.send({"type": "attached", "via": self.via})
+
+    def _on_view(self, view: dict[str, Any], fresh: bool) -> None:
+        """A change of the session at the keeper (in the follower's thread)."""
+        if fresh:
+            self.received_at = time.time()
+        status = view.get("status")
+        if status == "signed_out":
+            self.status, self.received_at = "signed_out", None
+        elif status == "expired":
+            self.status, self.received_at = "error", None
+        elif view.get("error"):
+            self.status = "error"
+        elif status == "signed_in":
+            self.status = "signed_in" if view.get("renewable") or not view.get("expires_at") else "renew_needed"
+
+    def _on_keeper_error(self, error: AuthenticationError | None) -> None:
+        self.error = error
+
     def _on_token(self, content: dict[str, Any]) -> None:
+        if self.via != "page":
+            return  # this kernel follows the keeper itself: a token from the page is not needed
         fill(self.token, parse_token_message(content))
         self.error = None
         self.received_at = time.time()
@@ -108,10 +140,9 @@ class SignIn:
                 self.error = AuthenticationError("no_server_extension", f"{error.message} ({err})")
 
     def _on_ready(self, _content: dict[str, Any]) -> None:
-        # The page was reloaded (or the notebook reopened) after this sign-in began: its tokens died
-        # with the old page; tell it what this kernel still holds, so that it can say so.
-        expires_at = self.token.get("expires_at") if self.received_at is not None else None
-        self.widget.send({"type": "rejoin", "expires_at": expires_at})
+        # A view drawn after this sign-in began (a reload, a second tab, the notebook reopened): the
+        # session goes on at the keeper, where the page finds it by this widget's instance.
+        self.widget.send({"type": "rejoin"})
 
     def _on_expired(self, _content: dict[str, Any]) -> None:
         # No refresh token and no renewal in time: the access token is gone here too; a renewal error
@@ -123,23 +154,14 @@ class SignIn:
                 "token_expired", "The access token has expired. Click Sign in in the widget to get a new one."
             )
 
-    def _on_trip_key(self, content: dict[str, Any]) -> None:
-        # Redirect mode: the key that seals this sign-in's state in the tab while the page is at the
-        # provider (docs/architecture.md). Held in memory only, handed back once.
-        key = content.get("key")
-        self._trip_key = key if isinstance(key, str) and len(key) <= 64 else None
-        self.widget.send({"type": "trip_key_kept"})
-
-    def _on_trip_back(self, _content: dict[str, Any]) -> None:
-        self.widget.send({"type": "trip_key", "key": self._trip_key})
-        self._trip_key = None
-
     def logout(self) -> None:
-        """Sign out: clear the token here now; in the page, revoke the refresh token, forget every
-        token, and end the provider's session (RP-initiated logout) in a popup."""
+        """Sign out: clear the token here now; the keeper revokes the refresh token and ends the session
+        for every kernel that used it; the page ends the provider's session (RP-initiated logout) in a
+        popup."""
         clear(self.token)
         self.status = "signed_out"
         self.widget.send({"type": "logout"})
+        self._follow.logout()
 
     async def wait(self) -> MutableMapping[str, Any]:
         """Return the token once it has arrived; raise AuthenticationError when it cannot."""

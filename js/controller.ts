@@ -1,19 +1,18 @@
-// One widget model's view of sign-in: what the user sees and what its kernel is told. Tokens come
-// from a Session, which widgets of the same client share (session.ts).
+// One widget model's view of sign-in: what the user sees and what its kernel is told. The session
+// itself lives in the server's keeper (docs/keeper.md); this page follows it (js/watch.ts) and shows
+// it, and relays access tokens only to a kernel that cannot reach the keeper itself.
 import type { AnyModel } from "@anywidget/types";
+import * as api from "./api";
 import { finishTrip, redirect, rejoin } from "./comeback";
 import { SignInError } from "./errors";
-import type { Facts, FlowHost } from "./host";
+import type { FlowHost } from "./host";
 import { KernelLink } from "./kernel";
-import type { ActionId, KernelMessage, Status, View, WidgetTraits } from "./messages";
-import { engineNow } from "./engine-load";
-import type { SignedIn } from "./popup";
-import type { Session, SessionEvent } from "./session";
-import { sessionKey, sessions } from "./sessions";
-import { tripPending } from "./trip";
+import type { ActionId, KernelMessage, SessionView, Status, View, WidgetTraits } from "./messages";
 import { WidgetSettings } from "./settings";
 import { start } from "./signin-flow";
 import { SignOut } from "./signout";
+import { tripPending } from "./trip";
+import { follow, told } from "./watch";
 import * as say from "./wording";
 
 export type { View } from "./messages";
@@ -24,8 +23,12 @@ export class Controller {
   private listeners = new Set<() => void>();
   private generation = 0;
   private abort: AbortController | null = null;
-  private session: Session | null = null;
-  private detach: (() => void) | null = null;
+  /** The keeper's session this widget shows, as last seen. */
+  private session: SessionView | null = null;
+  private unfollow: (() => void) | null = null;
+  /** The kernel answered `attached` with `page`: it cannot reach the keeper, so tokens go through here. */
+  private relay = false;
+  private relayed: number | null = null;
   private readonly kernel: KernelLink;
   private readonly settings: WidgetSettings;
   private readonly signOutFlow: SignOut;
@@ -40,17 +43,22 @@ export class Controller {
       () => this.kernelGone(),
       () => ({ type: "status", status: this.view.status, message: this.view.message }),
     );
-    this.signOutFlow = new SignOut({ set: (s, m) => this.set(s, m), send: (m) => this.kernel.send(m) });
+    this.signOutFlow = new SignOut({
+      set: (s, m) => this.set(s, m),
+      signedOut: () => {
+        this.leaveSession();
+        this.kernel.send({ type: "logged_out" });
+      },
+    });
     this.view = say.view("idle", say.IDLE, { provider: this.settings.provider });
     this.flows = {
       model,
       settings: this.settings,
       kernel: this.kernel,
       status: () => this.view.status,
-      set: (status, message, facts) => this.set(status, message, facts),
+      set: (status, message) => this.set(status, message),
       fail: (err) => this.fail(err),
-      adopt: (signedIn) => this.adopt(signedIn),
-      attach: (session) => this.attach(session),
+      bound: (view) => this.bound(view),
       generation: () => this.generation,
       current: (generation) => generation === this.generation,
       interrupt: () => this.interrupt(),
@@ -65,33 +73,40 @@ export class Controller {
 
   private onKernel(msg: KernelMessage): void {
     if (msg.type === "start" && this.view.status === "idle") void this.start();
-    if (msg.type === "rejoin") void rejoin(this.flows, this.trip, msg.expires_at);
+    if (msg.type === "rejoin") void rejoin(this.flows, this.trip);
     if (msg.type === "logout") void this.signOut();
+    if (msg.type === "attached") {
+      this.relay = msg.via === "page";
+      if (this.session) this.show(this.session);
+    }
   }
 
-  private adopt(signedIn: SignedIn): void {
+  /** The keeper's session this widget uses from now on (a sign-in, or a live session found again). */
+  private bound(view: SessionView): void {
     if (this.kernel.gone) return;
-    const { config, redirectUri } = this.settings;
-    const key = sessionKey(config, redirectUri);
-    const current = sessions.get(key);
-    if (current) current.replace(signedIn);
-    this.attach(current ?? new (engineNow().Session)(key, config, signedIn, this.model.get("renew_before")));
+    if (this.session?.id !== view.id) {
+      this.leaveSession();
+      this.unfollow = follow(view, (next) => (next ? this.show(next) : this.sessionGone()));
+    }
+    this.session = view;
+    this.relayed = null;
+    // The kernel follows the session at the keeper itself, or answers that it cannot (`attached`).
+    this.kernel.send({ type: "session", id: view.id });
+    this.show(view);
   }
 
   /**
    * The kernel restarted or stopped while this widget lived: whatever it was doing ends here (a
-   * sign-in window open is closed, no token is taken for a kernel that cannot receive it), and the
-   * widget says so. The new kernel gets a token by running the cell again.
+   * sign-in window open is closed), and the widget says so. The session stays in the keeper: the new
+   * kernel gets it by running the cell again, without a window.
    */
   private kernelGone(): void {
     this.interrupt();
-    const session = this.leaveSession();
-    // Nobody else in the page uses it: its refresh token and renewal go with this widget.
-    if (session && !session.watched) session.end();
+    this.leaveSession();
     this.set("idle", say.KERNEL_GONE);
   }
 
-  /** The widget model is gone (its kernel stopped): stop receiving the session's tokens. */
+  /** The widget model is gone (its kernel stopped): stop following the session. */
   dispose(): void {
     this.interrupt();
     this.leaveSession();
@@ -103,15 +118,14 @@ export class Controller {
     return () => this.listeners.delete(listener);
   }
 
-  /** Show a state: its buttons follow from it (js/wording.ts), the token's holder and expiry from
-   * this page's session unless `facts` says otherwise. */
-  private set(status: Status, message: string, facts: Facts = {}): void {
-    const token = this.session?.current;
+  /** Show a state: its buttons follow from it (js/wording.ts), the holder and expiry from the session. */
+  private set(status: Status, message: string): void {
+    const s = this.session;
     this.view = say.view(status, message, {
       signOutPending: this.signOutFlow.waitingForClick,
-      provider: this.settings.provider,
-      user: facts.user !== undefined ? facts.user : token ? say.displayName(token.claims) : null,
-      expiresAt: facts.expiresAt !== undefined ? facts.expiresAt : (token?.expires_at ?? null),
+      provider: s?.label ?? this.settings.provider,
+      user: s?.status === "signed_in" ? s.user : null,
+      expiresAt: s && s.status !== "signed_out" ? s.expires_at : null,
     });
     this.listeners.forEach((l) => l());
     this.kernel.send({ type: "status", status, message: this.view.message });
@@ -122,6 +136,47 @@ export class Controller {
     this.kernel.send({ type: "error", error: err.code, message: this.view.message });
   }
 
+  /** What the keeper says of the session, shown; to a kernel that cannot reach the keeper, relayed. */
+  private show(view: SessionView): void {
+    this.session = view;
+    if (view.status === "signed_out") {
+      this.leaveSession();
+      this.set("signed_out", say.SIGNED_OUT);
+      this.kernel.send({ type: "logged_out" });
+      return;
+    }
+    if (view.status === "expired") {
+      this.fail(new SignInError(view.error?.error ?? "token_expired", view.error?.message ?? say.EXPIRED));
+      this.kernel.send({ type: "expired" });
+      return;
+    }
+    if (view.error) {
+      // Renewal failing while the token lives: said, with the way out; the token stays in the kernel.
+      this.fail(new SignInError(view.error.error, view.error.message));
+    } else {
+      this.set(view.renewable || !view.expires_at ? "signed_in" : "renew_needed", say.signedIn(view, this.relay));
+    }
+    if (this.relay && this.relayed !== view.version) void this.relayToken(view);
+  }
+
+  private async relayToken(view: SessionView): Promise<void> {
+    this.relayed = view.version;
+    try {
+      const { access_token, expires_at, scope, token_type } = await api.accessToken(view.id);
+      if (this.session?.id === view.id) this.kernel.send({ type: "token", access_token, expires_at, scope, token_type });
+    } catch (err) {
+      if (this.session?.id === view.id) this.fail(say.asSignInError(err));
+    }
+  }
+
+  /** The keeper no longer knows the session (it was restarted, with the server or alone). */
+  private sessionGone(): void {
+    this.unfollow = null;
+    this.session = null;
+    this.fail(new SignInError("unknown_session", say.KEEPER_GONE));
+    this.kernel.send({ type: "expired" });
+  }
+
   /** One of the widget's buttons. A click is a user gesture: popups opened here are allowed. */
   act(action: ActionId): void {
     if (!this.view.actions.some((a) => a.id === action)) return; // a button of a state that has passed
@@ -129,17 +184,27 @@ export class Controller {
       case "cancel":
         return this.cancel();
       case "redirect":
-        return void this.redirect();
+        return void redirect(this.flows, true);
       case "sign_out":
-        if (this.signOutFlow.waitingForClick) return this.signOutFlow.finishOnClick(this.settings.config);
+        if (this.signOutFlow.waitingForClick) {
+          return this.signOutFlow.finishOnClick(this.settings.config, this.model.get("timeout"));
+        }
         return void this.signOut();
       case "renew":
         // With a refresh token, at once and without a window; else a fresh sign-in.
-        if (this.session?.renewable && this.session.live) return void this.session.renew();
+        if (this.session?.renewable && this.session.status === "signed_in") return void this.renew(this.session.id);
         return void this.start(true);
       case "sign_in":
-        // After an error a live session may be the trouble (its renewal failed): sign in afresh.
+        // After an error the session may be the trouble (its renewal failed): sign in afresh.
         return void this.start(this.view.status === "error");
+    }
+  }
+
+  private async renew(id: string): Promise<void> {
+    try {
+      told(await api.renew(id));
+    } catch (err) {
+      this.fail(say.asSignInError(err));
     }
   }
 
@@ -148,14 +213,9 @@ export class Controller {
     this.fail(new SignInError("cancelled", say.CANCELLED));
   }
 
-  /** Sign in, or join the page's live session for the same client without a new sign-in. */
+  /** Sign in, or take the keeper's live session for the same request without a new sign-in. */
   start(forceNew = false): Promise<void> {
     return start(this.flows, forceNew);
-  }
-
-  /** Sign in by taking this whole tab to the provider and back (the widget's second button). */
-  redirect(): Promise<void> {
-    return redirect(this.flows);
   }
 
   /** A new generation: the async steps of the last one find it passed, and its popup is closed. */
@@ -165,50 +225,16 @@ export class Controller {
     return generation;
   }
 
-  /** Stop listening to this widget's session; returns the session it was. */
-  private leaveSession(): Session | null {
-    const session = this.session;
-    this.detach?.();
-    this.detach = null;
-    this.session = null;
-    return session;
-  }
-
-  private attach(session: Session): void {
-    if (this.session !== session) {
-      this.detach?.();
-      this.session = session;
-      this.detach = session.subscribe((e) => this.onSession(e));
-    }
-    this.deliver();
-  }
-
-  private deliver(): void {
-    const token = this.session?.current;
-    if (!token) return;
-    const { access_token, expires_at, scope, token_type } = token;
-    if (!this.kernel.send({ type: "token", access_token, expires_at, scope, token_type })) return;
-    const renewable = this.session?.renewable ?? false;
-    const status = !expires_at || renewable ? "signed_in" : "renew_needed";
-    this.set(status, say.signedIn(token.claims, expires_at, renewable));
-  }
-
-  private onSession(e: SessionEvent): void {
-    if (e.kind === "token") return this.deliver();
-    if (e.kind === "renewal_failed") return this.fail(e.error);
-    this.leaveSession();
-    if (e.kind === "expired") {
-      this.set("error", say.EXPIRED);
-      this.kernel.send({ type: "expired" });
-    } else if (e.kind === "ended") {
-      this.set("signed_out", say.SIGNED_OUT);
-      this.kernel.send({ type: "logged_out" });
-    }
+  /** Stop following this widget's session; the keeper keeps it. */
+  private leaveSession(): void {
+    this.unfollow?.();
+    this.unfollow = null;
   }
 
   /** Asked by the kernel (logout()): right after the cell ran, so a popup is usually allowed. */
   async signOut(): Promise<void> {
     const { config, redirectUri } = this.settings;
-    await this.signOutFlow.run(this.session, config, redirectUri, this.model.get("timeout"));
+    const session = this.session && this.session.status !== "signed_out" ? this.session : null;
+    await this.signOutFlow.run(session, config, redirectUri, this.model.get("timeout"));
   }
 }

@@ -1,15 +1,15 @@
-// One sign-in at a time per session key in the page. Twenty notebooks that run authenticate() with
-// the same config at once must open one sign-in window, not twenty: the first widget signs in, the
-// others wait for its outcome and share the session it makes (js/session.ts).
+// One sign-in at a time per request in the page. Twenty notebooks that run authenticate() with the
+// same config at once must open one sign-in window, not twenty: the first widget signs in, the
+// others wait for its outcome, then find the session it made at the keeper.
 import type { SignInError } from "./errors";
-import type { SignedIn } from "./exchange";
+import type { SessionView } from "./messages";
 
 export class InFlight {
-  /** Settles with the sign-in, or with its error — also early, when its window was closed. */
-  readonly outcome: Promise<SignedIn>;
+  /** Settles with the session, or with its error — also early, when its window was closed. */
+  readonly outcome: Promise<SessionView>;
   private giveUp: (err: SignInError) => void = () => {};
 
-  constructor(signIn: Promise<SignedIn>) {
+  constructor(signIn: Promise<SessionView>) {
     const closed = new Promise<never>((_, reject) => {
       this.giveUp = reject;
     });
@@ -25,13 +25,18 @@ export class InFlight {
 
 const inFlight = new Map<string, InFlight>();
 
+/** What makes two sign-ins the same here: what the kernel asked for, and where the answer comes back. */
+export function flightKey(request: unknown, redirectUri: string): string {
+  return JSON.stringify({ request, redirectUri });
+}
+
 /** The sign-in under way for `key`, if any. */
 export function pending(key: string): InFlight | undefined {
   return inFlight.get(key);
 }
 
 /** Register the sign-in for `key` until it settles. */
-export function lead(key: string, signIn: Promise<SignedIn>): InFlight {
+export function lead(key: string, signIn: Promise<SessionView>): InFlight {
   const entry = new InFlight(signIn);
   inFlight.set(key, entry);
   const done = () => {

@@ -28,24 +28,28 @@ export interface WidgetTraits {
   mode: "popup" | "redirect";
 }
 
-/** Kernel -> page. `rejoin`: a new view of a sign-in that started before this page loaded, with the
- * expiry of the token the kernel holds (null: none). */
+/** Kernel -> page. `rejoin`: a view drawn after the page was reloaded (the kernel's sign-in goes on in
+ * the server's keeper; the page finds its session by the widget's instance). `attached`: the kernel's
+ * answer to `session` — whether it follows the session at the keeper itself (`keeper`) or needs the
+ * page to relay each access token (`page`: a kernel on another machine). */
 export type KernelMessage =
   | { type: "start" }
-  | { type: "rejoin"; expires_at: number | null }
+  | { type: "rejoin" }
   | { type: "logout" }
-  | { type: "trip_key_kept" }
-  | { type: "trip_key"; key: string | null }
+  | { type: "attached"; via: "keeper" | "page" }
   // Where the page cannot sign in (no server extension): the kernel's device grant, step by step.
   | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string };
 
 /**
- * Page -> kernel. The token message carries exactly these four fields: never the refresh token,
- * the ID token, the code or the PKCE verifier (docs/architecture.md).
+ * Page -> kernel. `session` names the keeper's session this widget now uses; the kernel follows it at
+ * the keeper. `token` (exactly four fields) is sent only to a kernel that answered `attached` with
+ * `page`: never a refresh token, an ID token, a code or a verifier — the page holds none
+ * (docs/architecture.md).
  */
 export type PageMessage =
   | { type: "ready" }
   | { type: "status"; status: Status; message: string }
+  | { type: "session"; id: string }
   | {
       type: "token";
       access_token: string;
@@ -55,11 +59,24 @@ export type PageMessage =
     }
   | { type: "error"; error: ErrorCode | string; message: string }
   | { type: "expired" }
-  | { type: "logged_out" }
-  // Redirect mode: the kernel keeps the trip key while the page is away (js/sealed.ts), then hands
-  // it back once. It is not a token: it only unseals this tab's sign-in state.
-  | { type: "trip_key"; key: string }
-  | { type: "trip_back" };
+  | { type: "logged_out" };
+
+/** What the server's keeper shows of a session (ipython_oidc_client/_keeper/session.py view()):
+ * never a token. */
+export interface SessionView {
+  id: string;
+  version: number;
+  status: "signed_in" | "expired" | "signed_out";
+  user: string | null;
+  expires_at: number | null;
+  renewable: boolean;
+  error: { error: string; message: string } | null;
+  issuer: string | null;
+  client_id: string;
+  label: string | null;
+  /** Whether the provider offers RP-initiated logout (its end_session_endpoint). */
+  end_session: boolean;
+}
 
 export type Status =
   | "idle"
@@ -111,7 +128,12 @@ export type ErrorCode =
   | "issuer_mismatch"
   | "unknown_provider"
   | "registry_unavailable"
-  | "no_server_extension";
+  | "no_server_extension"
+  // From the server's keeper (docs/keeper.md).
+  | "state_mismatch"
+  | "unknown_session"
+  | "keeper_unavailable"
+  | "config";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";
@@ -126,7 +148,8 @@ export interface CallbackMessage {
   url: string;
 }
 
-/** sessionStorage keys of redirect mode (js/redirect.ts, js/trip.ts), read by the callback page too. */
+/** sessionStorage keys of redirect mode (js/redirect.ts, js/trip.ts), read by the callback page too:
+ * which widget's sign-in the tab left for, and the provider's answer until that widget redeems it. */
 export const PENDING = "ipython-oidc-client.pending";
 export const RESPONSE = "ipython-oidc-client.response";
 

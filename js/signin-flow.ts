@@ -1,18 +1,43 @@
-// Signing in through a popup window, or joining the sign-in another widget of this page has under
-// way for the same client (js/inflight.ts), so that one window serves them all.
+// Signing in through a popup window: the server's keeper makes the authorization request (PKCE S256,
+// state, nonce — none of which the page sees), the page opens it, our callback page hands the answer
+// back, and the keeper redeems it. Or joining the sign-in another widget of this page has under way
+// for the same request (js/inflight.ts), so that one window serves them all.
+import * as api from "./api";
 import { redirect } from "./comeback";
-import { SignInError } from "./errors";
+import { ANSWER_PARAMS, SignInError } from "./errors";
 import type { FlowHost } from "./host";
-import { lead, pending, type InFlight } from "./inflight";
-import { loadEngine } from "./engine-load";
-import { reusable, sessionKey, sessions } from "./sessions";
-import { openPopup } from "./window";
+import { flightKey, lead, pending, type InFlight } from "./inflight";
+import { responseParams, type SessionView } from "./messages";
+import { openPopup, waitForCallback } from "./window";
 import * as say from "./wording";
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
 export const HINT_AFTER_MS = 8_000;
 
-/** Sign in, or join the page's live session for the same client without a new sign-in. */
+/** The provider's answer at `url`, the parameters the keeper checks (nothing else leaves the page). */
+export function answerOf(url: string): Record<string, string> {
+  const params = responseParams(url);
+  const answer: Record<string, string> = {};
+  for (const name of ANSWER_PARAMS) {
+    const value = params.get(name);
+    if (value !== null) answer[name] = value;
+  }
+  return answer;
+}
+
+/** Ask the keeper to start a sign-in for this widget (or to find the live session it may reuse). */
+export function beginFor(host: FlowHost, fresh: boolean): Promise<api.Begun> {
+  const { model, settings } = host;
+  return api.begin({
+    request: model.get("config"),
+    redirect_uri: settings.redirectUri,
+    instance: model.get("instance"),
+    fresh,
+    renew_before: model.get("renew_before"),
+  });
+}
+
+/** Sign in, or take the live session the keeper holds for the same request without a window. */
 export async function start(host: FlowHost, forceNew = false): Promise<void> {
   const { generation, signal } = host.begin();
   const { settings } = host;
@@ -23,24 +48,16 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
     return;
   }
   if (!host.current(generation)) return;
-  const { config, redirectUri } = settings;
-  const key = sessionKey(config, redirectUri);
-  const existing = sessions.get(key);
-  if (existing && reusable(existing, config) && !forceNew) return host.attach(existing);
+  const key = flightKey(host.model.get("config"), settings.redirectUri);
   const underWay = pending(key);
-  if (underWay && !forceNew) return join(host, underWay, key, generation);
-  if (host.model.get("mode") === "redirect") return redirect(host);
-  host.set("signing_in", say.signingIn(settings.where));
-  const causes = say.likelyCauses(config.client_id, redirectUri);
-  const hint = setTimeout(() => {
-    if (!host.current(generation) || host.status() !== "signing_in") return;
-    host.set("signing_in", say.stillWaiting(causes));
-  }, HINT_AFTER_MS);
+  if (underWay && !forceNew) return join(host, underWay, generation);
+  if (host.model.get("mode") === "redirect") return redirect(host, forceNew);
+  const causes = say.likelyCauses(settings.config.client_id, settings.redirectUri);
+  let hint: ReturnType<typeof setTimeout> | undefined;
   let shared: InFlight | null = null;
   try {
     const timeout = host.model.get("timeout");
     const options = {
-      redirectUri,
       deadline: Date.now() + timeout * 1000,
       signal,
       timeoutMessage: () => say.timedOut(timeout, causes),
@@ -50,17 +67,28 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
         if (host.current(generation)) host.fail(err);
       },
     };
-    // The window first, inside the user's activation, before anything is awaited (the engine is
-    // usually loaded by now: the widget began loading it when it was evaluated).
-    const signIn = (async () => {
-      const popup = openPopup(config);
-      const { signInWithPopup } = await loadEngine();
-      return signInWithPopup(config, options, popup);
+    const signIn = (async (): Promise<SessionView> => {
+      const begun = await beginFor(host, forceNew);
+      if ("session" in begun) return begun.session;
+      if (!host.current(generation)) throw new SignInError("cancelled", say.CANCELLED);
+      // Still within the user's activation (a click, or the Shift+Enter that ran the cell): the
+      // browser allows the window.
+      const popup = openPopup(settings.config, begun.url);
+      host.set("signing_in", say.signingIn(settings.where));
+      hint = setTimeout(() => {
+        if (host.current(generation) && host.status() === "signing_in") host.set("signing_in", say.stillWaiting(causes));
+      }, HINT_AFTER_MS);
+      try {
+        const url = await waitForCallback(popup, begun.state, options);
+        return await api.redeem(begun.state, answerOf(url));
+      } finally {
+        if (!popup.closed) popup.close();
+      }
     })();
     shared = lead(key, signIn);
-    const signedIn = await signIn;
+    const view = await signIn;
     if (!host.current(generation)) return;
-    host.adopt(signedIn);
+    host.bound(view);
   } catch (err) {
     if (!host.current(generation)) return;
     host.fail(say.asSignInError(err));
@@ -69,15 +97,16 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
   }
 }
 
-/** Another widget of this page is signing in to the same client: wait for it, share its session. */
-async function join(host: FlowHost, underWay: InFlight, key: string, generation: number): Promise<void> {
+/** Another widget of this page is signing in to the same request: wait for it, then take its session. */
+async function join(host: FlowHost, underWay: InFlight, generation: number): Promise<void> {
   host.set("signing_in", say.SIGNING_IN_ELSEWHERE);
   try {
-    const signedIn = await underWay.outcome;
+    await underWay.outcome;
     if (!host.current(generation)) return;
-    const session = sessions.get(key);
-    if (session) host.attach(session);
-    else host.adopt(signedIn); // the widget that signed in went away before keeping it
+    const begun = await beginFor(host, false);
+    if (!host.current(generation)) return;
+    if ("session" in begun) host.bound(begun.session);
+    else void start(host); // the session could not serve this widget (a step-up): its own sign-in
   } catch (err) {
     if (host.current(generation)) host.fail(say.asSignInError(err));
   }

@@ -1,18 +1,21 @@
-// Signing out from a widget: the session is ended here at once (refresh token revoked, tokens
-// forgotten), then at the provider in a popup (RP-Initiated Logout 1.0), or, when the browser
-// refuses that popup, on the click of a Sign out button.
-import type { OidcConfig, PageMessage, Status } from "./messages";
-import type { Session } from "./session";
-import { openPopup } from "./window";
+// Signing out from a widget: the server's keeper revokes the refresh token (RFC 7009) and ends the
+// session for every kernel that used it, at once; then the provider's own session is ended in a popup
+// (RP-Initiated Logout 1.0), or, when the browser refuses that popup, on the click of a Sign out button.
+import * as api from "./api";
+import type { OidcConfig, SessionView, Status } from "./messages";
+import { openPopup, waitForCallback } from "./window";
+import * as say from "./wording";
 
 export interface SignOutView {
   set(status: Status, message: string): void;
-  send(msg: PageMessage): void;
+  /** The session ended here: the kernel is told, the widget stops following it. */
+  signedOut(): void;
 }
 
 export class SignOut {
-  /** The provider's part, left for a click because the browser refused the popup. */
-  private left: ((popup: Window) => Promise<void>) | null = null;
+  /** The provider's sign-out page, left for a click because the browser refused the popup. */
+  private left: string | null = null;
+  private revokeError: string | null = null;
 
   constructor(private readonly view: SignOutView) {}
 
@@ -22,51 +25,73 @@ export class SignOut {
   }
 
   /** The Sign out button: the click allows the popup the provider's sign-out needs. */
-  finishOnClick(config: OidcConfig): void {
-    const left = this.left;
+  finishOnClick(config: OidcConfig, timeout: number): void {
+    const url = this.left;
     this.left = null;
-    if (left) void this.atProvider(() => left(openPopup(config)), "Signed out, here and at the provider.");
+    if (url) void this.atProvider(openPopup(config), url, timeout);
   }
 
-  /** Asked by the kernel (logout()): right after the cell ran, so a popup is usually allowed. */
-  async run(session: Session | null, config: OidcConfig, redirectUri: string, timeout: number): Promise<void> {
+  /** Asked by the kernel (logout()) or the Sign out button: right after a gesture, so a popup is usually allowed. */
+  async run(session: SessionView | null, config: OidcConfig, redirectUri: string, timeout: number): Promise<void> {
     if (!session) {
-      this.view.set("signed_out", "Signed out.");
-      this.view.send({ type: "logged_out" });
+      this.view.set("signed_out", say.SIGNED_OUT);
+      this.view.signedOut();
       return;
     }
     let popup: Window | null = null;
-    if (session.endsAtProvider) {
+    if (session.end_session) {
       try {
-        popup = openPopup(config);
+        popup = openPopup(config); // first, inside the gesture; sent to the provider below
       } catch {
         popup = null; // offered as a button below
       }
     }
-    const done = session.endsAtProvider
-      ? "Signed out, here and at the provider."
-      : "Signed out. The provider offers no sign-out endpoint, so its own session may remain.";
-    const wait = {
-      deadline: Date.now() + timeout * 1000,
-      signal: new AbortController().signal,
-      timeoutMessage: () => `The provider did not confirm the sign-out within ${timeout} s.`,
-    };
-    await this.atProvider(async () => {
-      const left = await session.signOut(popup, redirectUri, wait);
-      if (left) {
-        this.left = left;
-        this.view.set("needs_click", "Signed out here. Click Sign out to also end your session at the provider.");
-      }
-    }, done);
+    let result: api.LoggedOut;
+    try {
+      result = await api.logout(session.id, redirectUri);
+    } catch (err) {
+      popup?.close();
+      this.view.set("error", `Could not sign out (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    this.view.signedOut();
+    this.revokeError = result.revoke_error;
+    if (!result.end_session) {
+      popup?.close();
+      this.done(say.SIGNED_OUT_NO_ENDPOINT);
+      return;
+    }
+    if (!popup) {
+      this.left = result.end_session;
+      this.view.set("needs_click", say.SIGN_OUT_NEEDS_CLICK);
+      return;
+    }
+    this.view.set("signed_out", say.SIGNED_OUT);
+    await this.atProvider(popup, result.end_session, timeout);
   }
 
-  private async atProvider(run: () => Promise<void>, done: string): Promise<void> {
+  private async atProvider(popup: Window, url: string, timeout: number): Promise<void> {
     try {
-      await run();
-      if (!this.left) this.view.set("signed_out", done);
+      popup.location.replace(url);
+      const state = new URL(url).searchParams.get("state") ?? "";
+      await waitForCallback(popup, state, {
+        deadline: Date.now() + timeout * 1000,
+        signal: new AbortController().signal,
+        onPopupClosed: () => {},
+        timeoutMessage: () => `The provider did not confirm the sign-out within ${timeout} s.`,
+      });
+      this.done(say.SIGNED_OUT_EVERYWHERE);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
       this.view.set("error", `Signed out here, but ending the session at the provider failed (${text}).`);
+    } finally {
+      if (!popup.closed) popup.close();
     }
+  }
+
+  private done(message: string): void {
+    if (this.revokeError) {
+      this.view.set("error", `Signed out here, but ending the session at the provider failed (${this.revokeError}).`);
+    } else this.view.set("signed_out", message);
   }
 }

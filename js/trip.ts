@@ -3,9 +3,8 @@
 // tab that holds a stale trip. Shared by the widget and the callback page.
 import { PENDING, RESPONSE } from "./messages";
 
-/** oidc-client-ts's sealed state entries (js/sealed.ts), and the sealed nonce, one per trip. */
-export const STATE_PREFIX = "ipython-oidc-client.state.";
-export const NONCE_PREFIX = "ipython-oidc-client.nonce.";
+/** Names earlier versions sealed their trip state under; cleared with every trip. */
+const OLD_PREFIXES = ["ipython-oidc-client.state.", "ipython-oidc-client.nonce."];
 /** A trip older than this is abandoned: its answer is not used and its state is removed. */
 export const MAX_AGE_MS = 10 * 60 * 1000;
 
@@ -29,7 +28,7 @@ export function clearTrip(): void {
   const names: string[] = [];
   for (let i = 0; i < sessionStorage.length; i++) {
     const name = sessionStorage.key(i);
-    if (name && (name.startsWith(STATE_PREFIX) || name.startsWith(NONCE_PREFIX))) names.push(name);
+    if (name && OLD_PREFIXES.some((prefix) => name.startsWith(prefix))) names.push(name);
   }
   names.forEach((name) => sessionStorage.removeItem(name));
   sessionStorage.removeItem(PENDING);
@@ -42,8 +41,8 @@ export function clearAbandonedTrip(now = Date.now()): void {
   if (pending ? now - pending.created > MAX_AGE_MS : sessionStorage.getItem(RESPONSE) !== null) clearTrip();
 }
 
-/** How long after this page loaded a trip's widget has to come back for it (js/controller.ts asks
- * its kernel for the key at once, and waits at most 10 s for the answer). */
+/** How long after this page loaded a trip's widget has to come back for it (its kernel must first
+ * bring the widget back: a kernel restarted meanwhile never does). */
 export const CLAIM_WINDOW_MS = 20_000;
 
 /**

@@ -6,7 +6,6 @@
 // extension serves at one URL: one module instance, one set of sessions for the whole page.
 import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
-import { loadEngine } from "./engine-load";
 import type { Action, View, WidgetTraits } from "./messages";
 import { clearTripsNobodyClaims } from "./trip";
 import { absoluteExpiry, relativeExpiry } from "./wording";
@@ -19,9 +18,6 @@ const controllers = new Map<string, Controller>();
 // A redirect-mode trip nobody can finish (too old, an answer without its trip, or one whose widget
 // did not come back for it) is removed once any widget loads in this tab.
 clearTripsNobodyClaims();
-
-// The sign-in engine (oidc-client-ts, jose) loads now, while the kernel is still to say "start".
-void loadEngine().catch(() => {}); // a failed load is said when a sign-in needs it
 
 // Once per model: its controller listens to the kernel for the model's whole life.
 const initialize: Initialize<WidgetTraits> = ({ model }) => {

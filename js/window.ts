@@ -31,9 +31,9 @@ function features(config: OidcConfig): string {
     .join(",");
 }
 
-/** Open a blank popup now, synchronously: only inside a user activation does the browser allow it. */
-export function openPopup(config: OidcConfig): Window {
-  const popup = window.open("", `ipython-oidc-client-${randomToken().slice(0, 8)}`, features(config));
+/** Open a popup at `url` now, synchronously: only within a user activation does the browser allow it. */
+export function openPopup(config: OidcConfig, url = ""): Window {
+  const popup = window.open(url, `ipython-oidc-client-${randomToken().slice(0, 8)}`, features(config));
   if (!popup) {
     throw new SignInError("popup_blocked", "The browser blocked the sign-in window. Click Sign in to open it.");
   }

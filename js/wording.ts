@@ -1,9 +1,8 @@
 // What the widget says and offers, in one place. Each state has its buttons (actionsFor); each
 // sentence says what happened and the one thing to do, and names only a button its state shows
 // (js/tests/wording.test.ts checks both).
-import type { JWTPayload } from "jose";
 import { SignInError } from "./errors";
-import type { Action, ActionId, Status, View } from "./messages";
+import type { Action, ActionId, SessionView, Status, View } from "./messages";
 import { clock } from "./page";
 
 /** The buttons' labels. The end-to-end tests find the buttons by these words. */
@@ -91,13 +90,6 @@ export function asSignInError(err: unknown): SignInError {
   return err instanceof SignInError ? err : new SignInError("invalid_response", String(err));
 }
 
-export function displayName(claims: JWTPayload): string {
-  for (const key of ["name", "preferred_username", "email", "sub"]) {
-    if (typeof claims[key] === "string" && claims[key]) return claims[key] as string;
-  }
-  return "unknown user";
-}
-
 /** The authority as a person reads it: its host (and port), or the text as given. */
 export function host(authority: string): string {
   try {
@@ -163,26 +155,33 @@ export function timedOut(seconds: number, causes: string): string {
   return `Sign-in did not finish within ${seconds} s. ${causes} Then click Sign in.`;
 }
 
-export function signedIn(claims: JWTPayload, expiresAt: number | null, renewable: boolean): string {
-  const who = `Signed in as ${displayName(claims)}`;
-  if (!expiresAt) return who;
-  const until = clock(expiresAt);
-  return renewable
-    ? `${who} · token valid until ${until}, renewed automatically`
-    : `${who} · token valid until ${until}. This provider gives no refresh token: click Renew before then.`;
+/** `relay`: the kernel cannot reach the server's keeper, so renewals reach it through this page. */
+export function signedIn(view: SessionView, relay = false): string {
+  const who = `Signed in as ${view.user ?? "unknown user"}`;
+  if (!view.expires_at) return who;
+  const until = clock(view.expires_at);
+  if (!view.renewable) {
+    return `${who} · token valid until ${until}. This provider gives no refresh token: click Renew before then.`;
+  }
+  return relay
+    ? `${who} · token valid until ${until}, renewed by the server; this kernel runs elsewhere, so it gets ` +
+        "each new token through this page, between cells."
+    : `${who} · token valid until ${until}, renewed automatically`;
 }
 
-export function reloaded(expiresAt: number): string {
-  return (
-    `This page was reloaded, so the token is no longer renewed. The kernel's token is valid until ` +
-    `${clock(expiresAt)}; click Renew to sign in again and keep it current.`
-  );
-}
-
-export const RELOADED_WITHOUT_TOKEN = "Not signed in: this page was reloaded before a valid token arrived. Click Sign in.";
+export const RELOADED_WITHOUT_TOKEN =
+  "Not signed in: this page was reloaded, and the server holds no sign-in for this cell. Click Sign in.";
 export const POPUP_CLOSED = "The sign-in window was closed before sign-in finished. Click Sign in to try again.";
 export const CANCELLED = "Sign-in cancelled. Click Sign in to start again.";
 export const EXPIRED = "The access token has expired. Click Sign in to get a new one.";
 export const SIGNED_OUT = "Signed out.";
+export const SIGNED_OUT_EVERYWHERE = "Signed out, here and at the provider.";
+export const SIGNED_OUT_NO_ENDPOINT =
+  "Signed out. The provider offers no sign-out endpoint, so its own session may remain.";
+export const SIGN_OUT_NEEDS_CLICK = "Signed out here. Click Sign out to also end your session at the provider.";
+export const FINISHING = "Finishing sign-in…";
+export const KEEPER_GONE =
+  "The sign-in ended: the server's token keeper stopped (the Jupyter server was restarted, or the keeper " +
+  "was ended), so the token is no longer renewed. Click Sign in to sign in again.";
 export const SIGNING_IN_ELSEWHERE = "Signing in… another notebook of this page opened the sign-in window: finish there.";
 export const KERNEL_GONE = "The kernel was restarted, so this sign-in stopped. Run the cell again to sign in.";

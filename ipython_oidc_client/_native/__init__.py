@@ -2,9 +2,10 @@
 IPython (docs/native.md). ``sign_in()`` blocks until signed in, with the device authorization grant
 (RFC 8628) or the system browser and a loopback redirect (RFC 8252).
 
-The flow runs in a helper process (``helper.py``), which keeps the refresh token and renews the
+The flow runs in a token keeper of this process's own (``ipython_oidc_client._keeper --stdio``, the
+same program a Jupyter server runs for its pages), which keeps the refresh token and renews the
 access token; this process, which runs the user's code, gets the access token only. Nothing heavy is
-imported here: ``requests`` and PyJWT are imported by the helper alone.
+imported here: ``requests`` and PyJWT are imported by the keeper alone.
 """
 
 from __future__ import annotations
@@ -23,21 +24,22 @@ if TYPE_CHECKING:
 
 __all__ = ["forget", "has_frontend", "session_of", "sign_in", "start_in_background"]
 
-#: The helper process of each token being kept current, so that it lives as long as the token's
+#: The private keeper of each token being kept current, so that it lives as long as the token's
 #: owner wants it (a new sign_in() with the same token replaces it).
 _SESSIONS: dict[int, Session] = {}
 
 
 def session_of(token: MutableMapping[str, Any]) -> Session | None:
-    """The helper session that keeps ``token`` current, if any."""
+    """The keeper session that keeps ``token`` current, if any."""
     return _SESSIONS.get(id(token))
 
 
-def forget(token: MutableMapping[str, Any]) -> None:
-    """Stop the helper that keeps ``token`` current (it takes the refresh token with it)."""
+def forget(token: MutableMapping[str, Any], revoke: bool = False) -> None:
+    """Stop the keeper that keeps ``token`` current (it takes the refresh token with it); with
+    ``revoke``, it first asks the provider to revoke the refresh token (RFC 7009)."""
     session = _SESSIONS.pop(id(token), None)
     if session is not None:
-        session.stop()
+        session.stop(revoke=revoke)
 
 
 def has_frontend() -> bool:
@@ -67,7 +69,7 @@ def sign_in(
     ``"loopback"`` opens the system browser (and prints the link) and listens on
     ``http://127.0.0.1:<free port>/`` for the answer (RFC 8252); ``"auto"``: the device grant when
     the provider offers it, else loopback. Blocks until signed in, for at most ``timeout`` seconds;
-    Ctrl-C (or a kernel interrupt) cancels. With ``renew``, a helper process keeps the refresh token
+    Ctrl-C (or a kernel interrupt) cancels. With ``renew``, a keeper process keeps the refresh token
     and renews the access token in ``token`` ``renew_before`` seconds before it expires, for as long
     as this process lives. Raises AuthenticationError (``.error``: ``access_denied``,
     ``expired_token``, ``timeout``, ``invalid_id_token``, …) or ConfigError.
@@ -88,7 +90,7 @@ def sign_in(
         forget(token)
         raise
     if not session.alive():  # no renewal (renew=False, or no refresh token): nothing to keep
-        _SESSIONS.pop(id(token), None)
+        forget(token)
     return token
 
 
@@ -101,8 +103,8 @@ def _start(
     renew_before: float,
     **callbacks: Any,
 ) -> tuple[Session, float]:
-    """Check the arguments (the config here for an early ConfigError; the helper checks it again and
-    uses it), start the helper, and return it with the checked timeout."""
+    """Check the arguments (the config here for an early ConfigError; the keeper checks it again and
+    uses it), start the keeper, and return it with the checked timeout."""
     from ._session import Session
 
     native_config(config)
@@ -114,7 +116,7 @@ def _start(
         "renew": renew,
         "renew_before": check_renew_before(renew_before),
     }
-    forget(token)  # a new sign-in with the same token replaces the helper that kept it
+    forget(token)  # a new sign-in with the same token replaces the keeper that kept it
     session = Session(token, **callbacks)
     session.start(request)
     _SESSIONS[id(token)] = session
@@ -133,7 +135,7 @@ def start_in_background(
     on_error: Callable[[AuthenticationError], None],
 ) -> None:
     """Sign in as ``sign_in()`` does, without blocking: for a notebook whose page cannot (no server
-    extension, docs/native.md). What the helper says and its outcome go to the callbacks."""
+    extension, docs/native.md). What the keeper says and its outcome go to the callbacks."""
     _start(
         config, token, flow, timeout, True, renew_before, on_say=on_say, on_token=on_token, on_error=on_error
     )

@@ -1,21 +1,20 @@
-"""This process's side of the helper (``helper.py``): start it, read its JSON lines, fill the token."""
+"""This process's side of a sign-in without a notebook frontend: a private token keeper
+(``_keeper --stdio``, docs/native.md) runs the flow and keeps the session; this side reads its
+events and fills the token."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, MutableMapping
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .._errors import AuthenticationError
-from .._token import Token, expire, fill, parse_token_message
+from .._keeper.client import KeeperUnavailable, PrivateKeeper
+from .._keeper.wire import KeeperError
+from .._token import Token, clear, expire, fill, parse_token_message
 
-#: What the helper may take beyond the user's timeout (discovery, the token request, the JWKS).
+#: What the keeper may take beyond the user's timeout (discovery, the token request, the JWKS).
 GRACE_SECONDS = 30.0
 
 
@@ -27,7 +26,7 @@ class Session:
         on_token: Callable[[], None] | None = None,
         on_error: Callable[[AuthenticationError], None] | None = None,
     ) -> None:
-        """``on_say``/``on_token``/``on_error``: where the helper's lines, tokens and errors go besides
+        """``on_say``/``on_token``/``on_error``: where the keeper's lines, tokens and errors go besides
         the token itself (a widget that shows the device link); by default lines are printed."""
         self.token = token
         self._on_say = on_say
@@ -36,91 +35,81 @@ class Session:
         self.error: AuthenticationError | None = None
         self.signed_in = threading.Event()
         self.ended = threading.Event()
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.keeper: PrivateKeeper | None = None
+        #: The keeper's id of the session once signed in (for sign-out).
+        self.session_id: str | None = None
+        self._renewable = False
         if isinstance(token, Token):
             token._reason = lambda: self.error
 
     def start(self, request: dict[str, Any]) -> None:
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ipython_oidc_client._native.helper"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            # Its own session: a Ctrl-C in the terminal reaches this process only, which then stops
-            # the helper itself (the helper never outlives a cancelled sign-in).
-            start_new_session=True,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write((json.dumps(request) + "\n").encode())
-        self.proc.stdin.flush()  # stdin stays open: its end of file tells the helper to exit
-        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True, name="oidc-helper").start()
+        self.keeper = PrivateKeeper(on_event=self._on_event, on_gone=self.ended.set)
+        self.keeper.link.request("native", **request)
 
-    def _read(self, stream: IO[bytes]) -> None:
-        try:
-            for line in stream:
-                try:
-                    content = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(content, dict):
-                    self._on_message(content)
-        finally:
-            self.ended.set()
-
-    def _on_message(self, content: dict[str, Any]) -> None:
-        kind = content.get("type")
+    def _on_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
         if kind == "say":
-            text = str(content.get("text", ""))
+            text = str(event.get("text", ""))
             if self._on_say is not None:
                 self._on_say(text)
             else:
                 print(text, flush=True)
-        elif kind == "token":
-            fill(self.token, parse_token_message(content))
-            self.error = None
+        elif kind == "failed":
+            self._fail(AuthenticationError(str(event.get("error")), str(event.get("message"))))
+            self.ended.set()
+        elif kind == "session":
+            self._on_session(event.get("session") or {}, event.get("token"))
+
+    def _fail(self, err: AuthenticationError) -> None:
+        self.error = err
+        if self._on_error is not None:
+            self._on_error(err)
+
+    def _on_session(self, view: dict[str, Any], token: Any) -> None:
+        self.session_id = view.get("id") if isinstance(view.get("id"), str) else None
+        self._renewable = bool(view.get("renewable"))
+        if isinstance(token, dict):
+            fill(self.token, parse_token_message(token))
+            first = not self.signed_in.is_set()
             self.signed_in.set()
-            if self._on_token is not None:
-                self._on_token()
-        elif kind == "error":
-            self.error = AuthenticationError(str(content.get("error")), str(content.get("message")))
-            if self._on_error is not None:
-                self._on_error(self.error)
-        elif kind == "expired":
+            if view.get("error") is None:
+                self.error = None
+                if self._on_token is not None and first:
+                    self._on_token()
+        error = view.get("error")
+        if isinstance(error, dict):
+            self._fail(AuthenticationError(str(error.get("error")), str(error.get("message"))))
+        if view.get("status") == "expired":
             expire(self.token)
+        elif view.get("status") == "signed_out":
+            clear(self.token)
 
     def wait_signed_in(self, timeout: float) -> None:
-        """Block until the first token, the helper's error, or the deadline. Each wait is short, so a
+        """Block until the first token, the keeper's error, or the deadline. Each wait is short, so a
         KeyboardInterrupt is raised at once."""
         deadline = time.monotonic() + timeout + GRACE_SECONDS
         while not self.signed_in.is_set():
             if self.ended.is_set() and not self.signed_in.is_set():
                 raise self.error or AuthenticationError(
-                    "invalid_response", "The sign-in helper process ended without an answer."
+                    "invalid_response", "The token keeper ended without an answer."
                 )
             if time.monotonic() > deadline:
                 raise AuthenticationError("timeout", f"Sign-in did not finish within {timeout:.0f} s.")
             self.signed_in.wait(0.2)
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        """Whether the keeper still has something to do: a session it renews."""
+        return self.keeper is not None and self.keeper.alive() and self._renewable
 
-    def stop(self) -> None:
-        """End the helper (by its pid): it takes the refresh token with it."""
-        proc = self.proc
-        if proc is None:
+    def stop(self, revoke: bool = False) -> None:
+        """End the keeper (by its pid): it takes the refresh token with it; with ``revoke``, the
+        provider is asked to revoke it first (RFC 7009)."""
+        keeper = self.keeper
+        if keeper is None:
             return
-        if proc.stdin is not None:
+        if revoke and self.session_id is not None and keeper.alive():
             try:
-                proc.stdin.close()
-            except OSError:
-                pass
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+                keeper.link.request("logout", timeout=15, session=self.session_id)
+            except (KeeperError, KeeperUnavailable):
+                pass  # the keeper goes anyway, and the refresh token with it
+        keeper.stop()

@@ -1,5 +1,5 @@
 """What both flows share: discovery, the token request, the ID token check, renewal. Runs in the
-helper process (``helper.py``), which is the only one that ever holds a refresh or ID token."""
+token keeper (``_keeper``), the only process that ever holds a refresh or ID token."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Any
 
 from .._errors import AuthenticationError
 from ._http import Http, Unreachable
-from .checks import TokenResponse, check_discovery, parse_token_response, token_error, validate_id_token
+from .checks import (
+    NoMatchingKey,
+    TokenResponse,
+    check_discovery,
+    parse_token_response,
+    token_error,
+    validate_id_token,
+)
 from .config import NativeConfig
 
 Say = Callable[[str], None]
@@ -36,14 +43,37 @@ def token_request(http: Http, metadata: dict[str, Any], data: dict[str, str], wh
         ) from None
 
 
+class Keys:
+    """The provider's signing keys (its ``jwks_uri``), fetched when first needed and once more when an
+    ID token names a key the set lacks — a key rotated after the last fetch (Core §10.1.1)."""
+
+    def __init__(self, http: Http, uri: str) -> None:
+        self.http = http
+        self.uri = uri
+        self._jwks: Any = None
+
+    def get(self, reload: bool = False) -> Any:
+        if self._jwks is None or reload:
+            self._jwks = self.http.fetch(self.uri, "key set (jwks_uri)")
+        return self._jwks
+
+
 class Validated:
     """A token response whose ID token passed validation; ``subject`` is the user it is about,
     ``metadata`` the checked discovery document it came with."""
 
-    def __init__(self, tokens: TokenResponse, subject: str | None, metadata: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        tokens: TokenResponse,
+        subject: str | None,
+        metadata: dict[str, Any],
+        claims: dict[str, Any] | None = None,
+    ) -> None:
         self.tokens = tokens
         self.subject = subject
         self.metadata = metadata
+        #: The validated ID token's claims (None when the response carried no ID token).
+        self.claims = claims
 
 
 def accept_tokens(
@@ -55,8 +85,11 @@ def accept_tokens(
     nonce: str | None,
     subject: str | None = None,
     id_token_required: bool = True,
+    keys: Keys | None = None,
 ) -> Validated:
-    """Check the token response and validate its ID token before anything leaves this process."""
+    """Check the token response and validate its ID token before anything leaves this process.
+
+    ``keys``: the provider's JWKS, kept between calls (the keeper's); a new one is fetched if omitted."""
     tokens = parse_token_response(body, cfg.scope)
     if tokens.id_token is None:
         if id_token_required:
@@ -65,25 +98,36 @@ def accept_tokens(
                 "The provider sent no ID token although the scope has 'openid'; no token was returned.",
             )
         return Validated(tokens, subject, metadata)
-    jwks = http.fetch(metadata["jwks_uri"], "key set (jwks_uri)")
-    claims = validate_id_token(
-        tokens.id_token,
-        jwks,
-        issuer=metadata["issuer"],
-        client_id=cfg.client_id,
-        nonce=nonce,
-        subject=subject,
-        max_age=cfg.max_age if subject is None else None,
-    )
-    return Validated(tokens, str(claims["sub"]), metadata)
+    keys = keys or Keys(http, metadata["jwks_uri"])
+    check = {
+        "issuer": metadata["issuer"],
+        "client_id": cfg.client_id,
+        "nonce": nonce,
+        "subject": subject,
+        # What the sign-in asked for is checked on its answer; a renewal asks for neither.
+        "max_age": cfg.max_age if subject is None else None,
+        "acr_values": cfg.acr_values if subject is None else (),
+    }
+    try:
+        claims = validate_id_token(tokens.id_token, keys.get(), **check)
+    except NoMatchingKey:
+        claims = validate_id_token(tokens.id_token, keys.get(reload=True), **check)
+    return Validated(tokens, str(claims["sub"]), metadata, claims)
 
 
 def refresh(
-    cfg: NativeConfig, metadata: dict[str, Any], http: Http, refresh_token: str, subject: str | None
+    cfg: NativeConfig,
+    metadata: dict[str, Any],
+    http: Http,
+    refresh_token: str,
+    subject: str | None,
+    keys: Keys | None = None,
 ) -> Validated:
     """RFC 6749 §6; a new ID token must be about the same user (OpenID Connect Core §12.2)."""
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": cfg.client_id}
     status, body = token_request(http, metadata, data, "token renewal")
     if status != 200:
         raise token_error(status, body, "token renewal")
-    return accept_tokens(body, cfg, metadata, http, nonce=None, subject=subject, id_token_required=False)
+    return accept_tokens(
+        body, cfg, metadata, http, nonce=None, subject=subject, id_token_required=False, keys=keys
+    )

@@ -44,6 +44,13 @@ class NativeConfig:
     resources: tuple[str, ...] = ()
     token_params: dict[str, str] = field(default_factory=dict)
     max_age: int | None = None
+    # What only a sign-in through the notebook's browser uses (the keeper builds its request).
+    prompt: str | None = None
+    acr_values: tuple[str, ...] = ()
+    display: str | None = None
+    response_mode: str = "fragment"
+    load_userinfo: bool = False
+    stale_state_age: float = 600.0
 
     @property
     def discovery_url(self) -> str:
@@ -51,7 +58,8 @@ class NativeConfig:
 
 
 def native_config(config: Any) -> NativeConfig:
-    """Check ``config`` as ``authenticate()`` does and keep what the native flows use."""
+    """Check ``config`` as ``authenticate()`` does and keep what the keeper's flows use (the device
+    grant and loopback, and the sign-in the notebook's browser drives)."""
     if config is None or isinstance(config, str) or (isinstance(config, Mapping) and "provider" in config):
         raise ConfigError(
             "provider",
@@ -75,6 +83,12 @@ def native_config(config: Any) -> NativeConfig:
         resources=tuple(str(r) for r in resources),
         token_params={k: _text(v) for k, v in checked.get("extraTokenParams", {}).items()},
         max_age=checked.get("max_age"),
+        prompt=checked.get("prompt"),
+        acr_values=tuple(str(checked.get("acr_values", "")).split()),
+        display=checked.get("display"),
+        response_mode=checked.get("response_mode", "fragment"),
+        load_userinfo=bool(checked.get("loadUserInfo", False)),
+        stale_state_age=float(checked.get("staleStateAgeInSeconds", 600)),
     )
 
 

@@ -13,7 +13,7 @@ from .._protocol import Status
 
 class NativeSignIn:
     """A finished sign-in of ``sign_in()`` (device grant or loopback): ``token`` is filled and, while
-    this process lives, kept current by the helper process that alone holds the refresh token."""
+    this process lives, kept current by the keeper process that alone holds the refresh token."""
 
     def __init__(self, token: MutableMapping[str, Any], flow: str) -> None:
         self.token = token
@@ -30,12 +30,12 @@ class NativeSignIn:
         return session.error if session is not None else None
 
     def logout(self) -> None:
-        """Clear the token here and stop the helper process, which takes the refresh token with it.
-        (The provider's session and the refresh token are not revoked at the provider yet.)"""
+        """Clear the token here; the keeper revokes the refresh token at the provider (RFC 7009) and
+        stops, taking it with it. (The provider's own session, in the browser, stays.)"""
         from .._token import clear
         from . import forget
 
-        forget(self.token)
+        forget(self.token, revoke=True)
         clear(self.token)
         self.status = "signed_out"
         self.message = "Signed out."

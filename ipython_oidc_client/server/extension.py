@@ -12,8 +12,20 @@ from traitlets import Dict, Unicode
 
 from .._errors import ConfigError
 from .handlers import STATIC, CallbackPage
+from .keeper import KeeperProcess
 from .redirect_mode import Return, ReturnPath
 from .registry import SETTINGS_KEY, Providers, check_providers, check_redirect_uri, dropin_config
+from .sessions import (
+    KEEPER_KEY,
+    AccessToken,
+    InstanceView,
+    Logout,
+    Redeem,
+    Renew,
+    SessionView,
+    SignIn,
+    Watch,
+)
 
 
 def _bases(web_app: Any) -> tuple[type, type]:
@@ -31,6 +43,10 @@ def _bases(web_app: Any) -> tuple[type, type]:
     from jupyter_server.base.handlers import JupyterHandler
 
     return JupyterHandler, ServerAPIHandler
+
+
+#: A session's or a widget instance's id in a route: URL-safe random text.
+_ID = r"[A-Za-z0-9_-]{1,64}"
 
 
 def _handler(logic: type, base: type) -> type:
@@ -105,6 +121,11 @@ class OidcExtension(ExtensionApp):
         except ConfigError as err:
             self._fail(err)
         self.settings[SETTINGS_KEY] = registry
+        assert self.serverapp is not None
+        # Started when a page first needs it; its socket is named now, so that every kernel this
+        # server starts finds it in its environment.
+        self.keeper = KeeperProcess(self.serverapp.runtime_dir, self.log)
+        self.settings[KEEPER_KEY] = self.keeper
         if registry["providers"]:
             self.log.info("ipython_oidc_client: providers %s", ", ".join(sorted(registry["providers"])))
 
@@ -121,8 +142,22 @@ class OidcExtension(ExtensionApp):
                 (r"/oidc/return-path", _handler(ReturnPath, api)),
                 (r"/oidc/return", _handler(Return, page)),
                 (r"/oidc/providers", _handler(Providers, api)),
+                (r"/oidc/signin", _handler(SignIn, api)),
+                (r"/oidc/redeem", _handler(Redeem, api)),
+                (r"/oidc/watch", _handler(Watch, api)),
+                (rf"/oidc/sessions/({_ID})", _handler(SessionView, api)),
+                (rf"/oidc/sessions/({_ID})/renew", _handler(Renew, api)),
+                (rf"/oidc/sessions/({_ID})/logout", _handler(Logout, api)),
+                (rf"/oidc/sessions/({_ID})/token", _handler(AccessToken, api)),
+                (rf"/oidc/instances/({_ID})", _handler(InstanceView, api)),
             ]
         )
+
+    async def stop_extension(self) -> None:
+        # The keeper would also go when its stdin closes with this process; this is the orderly way.
+        keeper = getattr(self, "keeper", None)
+        if keeper is not None:
+            keeper.stop()
 
 
 # notebook 6 loads server extensions by this name (NotebookApp.nbserver_extensions).

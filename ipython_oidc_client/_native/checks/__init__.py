@@ -15,7 +15,7 @@ from .device import (
 )
 from .discovery import ENDPOINTS, check_discovery, is_loopback, offers_device_flow
 from .errors import error_code, token_error
-from .idtoken import ALLOWED_ALGORITHMS, validate_id_token
+from .idtoken import ALLOWED_ALGORITHMS, NoMatchingKey, validate_id_token
 from .tokens import TokenResponse, check_loopback_answer, parse_token_response
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "DEVICE_CODE_GRANT",
     "ENDPOINTS",
     "MAX_BACKOFF_INTERVAL",
+    "NoMatchingKey",
     "SLOW_DOWN_STEP",
     "DeviceAuthorization",
     "TokenResponse",

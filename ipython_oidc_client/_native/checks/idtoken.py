@@ -24,8 +24,13 @@ ALLOWED_ALGORITHMS = [
 ]
 
 
-def _reject(reason: str) -> AuthenticationError:
-    return AuthenticationError(
+class NoMatchingKey(AuthenticationError):
+    """No key of the provider's JWKS matches the ID token: the set may be stale (a rotated key), so the
+    caller may fetch it once more and try again (OpenID Connect Core §10.1.1)."""
+
+
+def _reject(reason: str, kind: type[AuthenticationError] = AuthenticationError) -> AuthenticationError:
+    return kind(
         "invalid_id_token",
         f"The provider's ID token failed validation ({reason}); no token was returned. Check the system "
         "clock and the authority URL.",
@@ -41,12 +46,15 @@ def validate_id_token(
     nonce: str | None = None,
     subject: str | None = None,
     max_age: int | None = None,
+    acr_values: tuple[str, ...] = (),
     leeway: float = 60.0,
     now: float | None = None,
 ) -> dict[str, Any]:
     """OpenID Connect Core 1.0 §3.1.3.7 (and §12.2 on refresh): the signature against the provider's
-    JWKS, ``iss``, ``aud``/``azp``, ``exp``, ``iat``, the nonce when one was sent (loopback; the
-    device grant sends none), an unchanged ``sub`` on renewal, ``auth_time`` with ``max_age``.
+    JWKS, ``iss``, ``aud``/``azp``, ``exp``, ``iat``, ``nbf``, the nonce when one was sent (the
+    browser's sign-in and loopback; the device grant sends none), an unchanged ``sub`` on renewal,
+    ``auth_time`` with ``max_age``, ``acr`` with ``acr_values``. Raises NoMatchingKey when no key of
+    ``jwks`` fits (the caller may reload the set once).
 
     ``jwks``: the JWK Set document (RFC 7517 §5) as fetched. Uses PyJWT (imported here, not with the
     package).
@@ -73,7 +81,10 @@ def validate_id_token(
         and (k.algorithm_name in (None, alg) or k.Algorithm is None)
     ]
     if not candidates:
-        raise _reject("no key in the provider's JWKS matches it")
+        raise _reject("no key in the provider's JWKS matches it", NoMatchingKey)
+    # Core §10.1: without a kid, the key is known only where the set holds one key of this type.
+    if kid is None and len(candidates) > 1:
+        raise _reject("it names no key (kid) and the JWKS has multiple matching keys")
     at = time.time() if now is None else now
     payload: dict[str, Any] | None = None
     for key in candidates:
@@ -90,7 +101,7 @@ def validate_id_token(
                     "require": ["iss", "sub", "aud", "exp", "iat"],
                     "verify_exp": False,
                     "verify_iat": False,
-                    "verify_nbf": False,
+                    "verify_nbf": True,
                 },
             )
             break
@@ -102,6 +113,8 @@ def validate_id_token(
             raise _reject("claim iss: another issuer") from None
         except jwt.MissingRequiredClaimError as err:
             raise _reject(f"claim {err.claim} is missing") from None
+        except jwt.ImmatureSignatureError:
+            raise _reject("claim nbf: it is not valid yet") from None
         except jwt.PyJWTError as err:
             raise _reject(str(err)) from None
     if payload is None:
@@ -133,4 +146,10 @@ def validate_id_token(
             raise _reject("max_age was requested but auth_time is missing")
         if auth_time + max_age < at - leeway:
             raise _reject(f"the sign-in it reports is older than max_age ({max_age} s)")
+    # §3.1.3.7 item 12: with acr_values requested, the acr asserted must be one of them.
+    if acr_values and payload.get("acr") not in acr_values:
+        acr = payload.get("acr")
+        raise _reject(
+            f"acr is {'missing' if acr is None else repr(str(acr)[:64])}, not one of the requested acr_values"
+        )
     return payload

@@ -11,9 +11,14 @@ from ..._errors import AuthenticationError
 from .errors import _ERROR_CODE
 
 
+#: The longest access-token lifetime believed (one year): a larger ``expires_in`` (1e300 has been seen
+#: from a hostile provider) would overflow the timers that renew it, and is taken as this.
+MAX_LIFETIME = 365 * 86400.0
+
+
 @dataclass(frozen=True)
 class TokenResponse:
-    """RFC 6749 §5.1. ``refresh_token`` and ``id_token`` never leave the helper process."""
+    """RFC 6749 §5.1. ``refresh_token`` and ``id_token`` never leave the keeper process."""
 
     access_token: str
     token_type: str
@@ -47,7 +52,7 @@ def parse_token_response(body: Any, requested_scope: str, now: float | None = No
     expires_in = body.get("expires_in")
     start = time.time() if now is None else now
     expires_at = (
-        start + float(expires_in)
+        start + min(float(expires_in), MAX_LIFETIME)
         if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0
         else None
     )

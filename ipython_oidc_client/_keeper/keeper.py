@@ -1,0 +1,321 @@
+"""The keeper's operations (docs/keeper.md): begin and redeem a sign-in the browser drives, show a
+session, wait for a change, renew, sign out, hand a kernel its access token, and the scheduler that
+renews each session before its access token expires."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+import time
+from typing import Any
+
+from .._errors import AuthenticationError, ConfigError
+from .._native import loopback
+from .._native._http import Http
+from .._native.common import Keys, discover
+from .._native.config import NativeConfig, native_config
+from . import authorize
+from .authorize import Pending, session_key
+from .logout import end_session_url, revoke
+from .session import EXPIRED, RETRY_SECONDS, SIGNED_IN, SIGNED_OUT, Session
+from .state import Send, State
+from .userinfo import check_userinfo
+from .wire import KeeperError
+
+#: A discovery document is used again for this long (the answer to begin stays quick).
+DISCOVERY_SECONDS = 300.0
+#: The longest wait a page may ask for: a long poll stays under proxies' idle timeouts.
+MAX_WAIT_SECONDS = 30.0
+#: Errors that mean the provider could not be reached, so a renewal is tried again while the token lives.
+TRANSIENT = frozenset({"token_request_failed", "provider_unreachable"})
+
+
+def _refused(err: AuthenticationError | ConfigError) -> KeeperError:
+    if isinstance(err, ConfigError):
+        return KeeperError("config", str(err))
+    return KeeperError(err.error, err.message)
+
+
+class SharedKeys(Keys):
+    """A provider's JWKS kept for every session of the keeper, fetched by one thread at a time."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(Http(10.0), uri)
+        self._lock = threading.Lock()
+
+    def get(self, reload: bool = False) -> Any:
+        with self._lock:
+            return super().get(reload)
+
+
+class Keeper:
+    def __init__(self) -> None:
+        self.state = State()
+        self._keys: dict[str, SharedKeys] = {}
+        self._discovery: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._stop = threading.Event()
+        threading.Thread(target=self._schedule, daemon=True, name="keeper-scheduler").start()
+
+    # -- what the providers say, kept for a while -------------------------------------------------
+
+    def _metadata(self, cfg: NativeConfig, needs: tuple[str, ...]) -> dict[str, Any]:
+        cache_key = f"{cfg.discovery_url}|{sorted(cfg.metadata_seed.items())}|{cfg.metadata is not None}|{needs}"
+        with self.state.lock:
+            hit = self._discovery.get(cache_key)
+        if hit and hit[0] > time.time() and cfg.metadata is None:
+            return hit[1]
+        metadata = discover(cfg, Http(cfg.request_timeout), needs)
+        with self.state.lock:
+            self._discovery[cache_key] = (time.time() + DISCOVERY_SECONDS, metadata)
+        return metadata
+
+    def keys(self, uri: str) -> SharedKeys:
+        with self.state.lock:
+            return self._keys.setdefault(uri, SharedKeys(uri))
+
+    def _session(self, sid: Any) -> Session:
+        session = self.state.sessions.get(sid) if isinstance(sid, str) else None
+        if session is None:
+            raise KeeperError(
+                "unknown_session",
+                "This sign-in is no longer known to the server: its token keeper was restarted (with "
+                "the server, or after it stopped). Click Sign in to sign in again.",
+            )
+        return session
+
+    # -- a sign-in the notebook's browser drives ---------------------------------------------------
+
+    def begin(self, config: Any, redirect_uri: Any, instance: Any, fresh: bool, label: Any, renew_before: Any) -> dict[str, Any]:
+        if not isinstance(instance, str) or not instance or not isinstance(redirect_uri, str):
+            raise KeeperError("invalid_request", "begin needs a widget instance and a redirect URI.")
+        try:
+            cfg = native_config(config)
+        except ConfigError as err:
+            raise _refused(err) from None
+        key = session_key(config, redirect_uri)
+        with self.state.lock:
+            existing = self.state.sessions.get(self.state.by_key.get(key, ""))
+            if existing is not None and not fresh and existing.reusable(cfg):
+                self.state.bind(instance, existing)
+                return {"session": existing.view()}
+        try:
+            metadata = self._metadata(cfg, loopback.NEEDS)
+        except AuthenticationError as err:
+            raise _refused(err) from None
+        url, state, verifier, nonce = authorize.authorization_request(cfg, metadata, redirect_uri)
+        pending = Pending(
+            state=state,
+            verifier=verifier,
+            nonce=nonce,
+            cfg=cfg,
+            config=dict(config),
+            metadata=metadata,
+            redirect_uri=redirect_uri,
+            key=key,
+            instance=instance,
+            label=label if isinstance(label, str) else None,
+            renew_before=float(renew_before) if isinstance(renew_before, (int, float)) else 60.0,
+            expires=time.time() + cfg.stale_state_age,
+        )
+        with self.state.lock:
+            self.state.prune()
+            self.state.pending[state] = pending
+        return {"url": url, "state": state}
+
+    def redeem(self, state: Any, response: Any) -> dict[str, Any]:
+        with self.state.lock:
+            pending = self.state.pending.pop(state, None) if isinstance(state, str) else None
+        if pending is None or authorize.expired(pending):
+            raise KeeperError(
+                "state_mismatch",
+                "This sign-in answer matches no sign-in the server is waiting for: it was used already, "
+                "it is too old, or it belongs to another sign-in. Nothing was sent to the provider. "
+                "Click Sign in to start again.",
+            )
+        http = Http(pending.cfg.request_timeout)
+        try:
+            validated = authorize.redeem(pending, response, http, self.keys(pending.metadata["jwks_uri"]))
+            claims = validated.claims
+            if pending.cfg.load_userinfo:
+                claims = check_userinfo(http, pending.metadata, validated.tokens.access_token, claims)
+        except AuthenticationError as err:
+            raise _refused(err) from None
+        with self.state.lock:
+            session = self.state.sessions.get(self.state.by_key.get(pending.key, ""))
+            if session is None:
+                session = Session(
+                    id=secrets.token_urlsafe(16),
+                    key=pending.key,
+                    cfg=pending.cfg,
+                    config=pending.config,
+                    metadata=pending.metadata,
+                    keys=self.keys(pending.metadata["jwks_uri"]),
+                    label=pending.label,
+                    renew_before=pending.renew_before,
+                )
+                self.state.sessions[session.id] = session
+                self.state.by_key[pending.key] = session.id
+            # The same key signed in afresh (Renew without a refresh token, Sign in after an error):
+            # every kernel that uses the session gets the new token.
+            session.cfg, session.metadata, session.renew_before = pending.cfg, pending.metadata, pending.renew_before
+            self._signed_in(session, validated.tokens, validated.subject, claims)
+            self.state.bind(pending.instance, session)
+            return {"session": session.view()}
+
+    def _signed_in(self, session: Session, tokens: Any, subject: str | None, claims: Any) -> None:
+        session.tokens, session.subject, session.claims = tokens, subject, claims
+        session.status, session.error, session.issued = SIGNED_IN, None, time.time()
+        session.ended_at = session.expired_at = None
+        session.schedule()
+        self.state.touch(session)
+
+    # -- what pages and kernels ask of a session ---------------------------------------------------
+
+    def view(self, sid: Any) -> dict[str, Any]:
+        with self.state.lock:
+            return {"session": self._session(sid).view()}
+
+    def instance(self, instance: Any) -> dict[str, Any]:
+        with self.state.lock:
+            session = self.state.sessions.get(self.state.bindings.get(instance, "")) if isinstance(instance, str) else None
+            return {"session": session.view() if session else None}
+
+    def wait(self, versions: Any, timeout: Any) -> dict[str, Any]:
+        """Answer as soon as one of ``versions`` ({id: version seen}) changed or is gone, or at the
+        timeout with nothing: a long poll, so that a page sees renewals and sign-outs at once."""
+        if not isinstance(versions, dict) or len(versions) > 64:
+            raise KeeperError("invalid_request", "wait needs {session id: version} for at most 64 sessions.")
+        seconds = min(float(timeout), MAX_WAIT_SECONDS) if isinstance(timeout, (int, float)) else MAX_WAIT_SECONDS
+        deadline = time.monotonic() + max(seconds, 0.0)
+        with self.state.changed:
+            while True:
+                changed: dict[str, Any] = {}
+                for sid, seen in versions.items():
+                    session = self.state.sessions.get(sid)
+                    if session is None:
+                        changed[sid] = None
+                    elif not isinstance(seen, int) or session.version > seen:
+                        changed[sid] = session.view()
+                left = deadline - time.monotonic()
+                if changed or left <= 0:
+                    return {"sessions": changed}
+                self.state.changed.wait(left)
+
+    def token(self, sid: Any) -> dict[str, Any]:
+        """The access token for a page that relays it to a kernel which cannot reach this keeper."""
+        with self.state.lock:
+            token = self._session(sid).token()
+        if token is None:
+            raise KeeperError("not_signed_in", "This sign-in holds no live access token. Click Sign in.")
+        return {"token": token}
+
+    def follow(self, instance: Any, send: Send) -> dict[str, Any]:
+        if not isinstance(instance, str) or not instance:
+            raise KeeperError("invalid_request", "follow needs a widget instance.")
+        with self.state.lock:
+            self.state.follow(instance, send)
+        return {}
+
+    def unfollow(self, send: Send) -> None:
+        with self.state.lock:
+            self.state.unfollow(send)
+
+    def renew(self, sid: Any) -> dict[str, Any]:
+        """Renew now (the widget's Renew button), with the refresh token; a session without one needs a
+        fresh sign-in, which the page starts itself."""
+        with self.state.lock:
+            session = self._session(sid)
+            if not (session.live and session.renewable):
+                raise KeeperError("not_renewable", "This sign-in cannot be renewed without a new sign-in.")
+        self._renew(session)
+        return self.view(sid)
+
+    def logout(self, sid: Any, post_logout_redirect_uri: Any) -> dict[str, Any]:
+        """Sign out everywhere this keeper can: the refresh token revoked at the provider (RFC 7009),
+        every kernel told, and the URL of the provider's own sign-out (RP-Initiated Logout 1.0 §2) for
+        the page to open. Again for a session already signed out: nothing to revoke, the URL still."""
+        with self.state.lock:
+            session = self._session(sid)
+            tokens = session.tokens
+            if session.status != SIGNED_OUT:
+                self.state.end(session, SIGNED_OUT, None)
+        revoke_error = revoke(session, tokens) if tokens is not None else None
+        url = None
+        if isinstance(post_logout_redirect_uri, str) and post_logout_redirect_uri:
+            url = end_session_url(session, post_logout_redirect_uri)
+        with self.state.lock:
+            return {"session": session.view(), "end_session": url, "revoke_error": revoke_error}
+
+    def ping(self) -> dict[str, Any]:
+        with self.state.lock:
+            return {"sessions": self.state.live_count(), "pending": len(self.state.pending)}
+
+    # -- renewal ---------------------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        """One thread waits for whatever is due first; each renewal runs in a thread of its own."""
+        while not self._stop.is_set():
+            with self.state.changed:
+                self.state.prune()
+                due, session = self.state.next_due()
+                now = time.time()
+                if session is None or due is None or due > now:
+                    wait = 3600.0 if due is None else min(due - now, 3600.0)
+                    self.state.changed.wait(wait)
+                    continue
+                kind = session.due_kind
+                session.due, session.due_kind = None, ""
+                if kind == "expire":
+                    error = session.error or (
+                        "token_expired",
+                        "The access token has expired. Click Sign in to get a new one, or run authenticate() again.",
+                    )
+                    self.state.end(session, EXPIRED, error)
+                    continue
+            threading.Thread(target=self._renew, args=(session,), daemon=True, name="keeper-renew").start()
+
+    def _renew(self, session: Session) -> None:
+        from .._native.common import refresh
+
+        with self.state.lock:
+            before = session.tokens
+            if before is None or before.refresh_token is None or session.status != SIGNED_IN:
+                return
+            cfg, metadata, subject = session.cfg, session.metadata, session.subject
+        try:
+            renewed = refresh(cfg, metadata, Http(cfg.request_timeout), before.refresh_token, subject, session.keys)
+        except AuthenticationError as err:
+            with self.state.lock:
+                if session.tokens is before:
+                    self._renewal_failed(session, err, before.expires_at or time.time())
+            return
+        with self.state.lock:
+            if session.tokens is not before:
+                return  # signed out or signed in afresh meanwhile
+            # RFC 6749 §6: the provider may rotate the refresh token, or keep the old one valid.
+            tokens = dataclasses.replace(
+                renewed.tokens, refresh_token=renewed.tokens.refresh_token or before.refresh_token
+            )
+            claims = renewed.claims if renewed.claims is not None else session.claims
+            self._signed_in(session, tokens, session.subject, claims)
+
+    def _renewal_failed(self, session: Session, err: AuthenticationError, expires_at: float) -> None:
+        """Retry while the provider cannot be reached and the token lives; a refusal is final."""
+        now = time.time()
+        left = expires_at - now
+        if err.error in TRANSIENT and left > 4.0:
+            session.error = (
+                "renewal_failed",
+                "Could not reach the provider to renew the token; retrying until it expires.",
+            )
+            session.due, session.due_kind = now + min(RETRY_SECONDS, left / 2), "renew"
+        else:
+            if err.error in TRANSIENT:
+                why = f"Could not reach the provider to renew the token ({err.message}) before it expired."
+            else:
+                reason = "the sign-in was revoked or has ended" if err.error == "invalid_grant" else err.message
+                why = f"The token could not be renewed ({err.error}: {reason})."
+            session.error = ("renewal_failed", f"{why} Click Sign in to sign in again, or run authenticate() again.")
+            session.due, session.due_kind = expires_at, "expire"
+        self.state.touch(session)

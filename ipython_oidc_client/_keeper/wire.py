@@ -1,0 +1,53 @@
+"""The keeper's socket protocol: JSON lines over a Unix stream socket (docs/keeper.md).
+
+A client writes one request per line, ``{"id": n, "op": name, ...}``; the keeper answers each with
+``{"id": n, "ok": true, ...}`` or ``{"id": n, "ok": false, "error": code, "message": text}``. After
+the answer to ``follow`` or ``native`` the keeper keeps writing event lines, ``{"event": name, ...}``,
+on that connection until it is closed. Nothing written here ever holds a refresh token, an ID token,
+a code or a PKCE verifier: sessions leave as views (``Session.view``), tokens as the four fields.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, get_args
+
+#: What a client may ask. ``follow`` and ``native`` stream events afterwards.
+Op = Literal[
+    "ping", "begin", "redeem", "session", "instance", "wait", "renew", "logout", "token", "follow", "native"
+]  # fmt: skip
+#: What the keeper writes on a streaming connection.
+Event = Literal["session", "say", "failed"]
+
+OPS: frozenset[str] = frozenset(get_args(Op))
+EVENTS: frozenset[str] = frozenset(get_args(Event))
+
+#: A request line longer than this is refused: a config and an authorization response fit many times.
+MAX_LINE = 256 * 1024
+#: The environment variable that tells a kernel where its server's keeper listens.
+SOCKET_ENV = "IPYTHON_OIDC_CLIENT_KEEPER"
+
+
+class KeeperError(Exception):
+    """A refused request: ``error`` is the code a user sees (docs/keeper.md), ``message`` what to do."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(f"{error}: {message}")
+        self.error = error
+        self.message = message
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return (json.dumps(message, separators=(",", ":")) + "\n").encode()
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise KeeperError("invalid_request", f"A request line is longer than {MAX_LINE} bytes.")
+    try:
+        message = json.loads(line)
+    except ValueError:
+        raise KeeperError("invalid_request", "A request line is not JSON.") from None
+    if not isinstance(message, dict):
+        raise KeeperError("invalid_request", "A request line is not a JSON object.")
+    return message

@@ -1,0 +1,129 @@
+"""The server's token keeper (docs/keeper.md): one process per Jupyter server, started when a page
+first needs it, reached through a Unix socket in a directory of mode 0700 under Jupyter's runtime
+directory, and gone with the server (it exits when its stdin closes). Kernels started by this server
+find the socket in their environment and follow their sessions there directly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .._keeper.wire import MAX_LINE, SOCKET_ENV, KeeperError
+
+#: A Unix socket's path must fit sun_path (108 bytes on Linux, with its NUL).
+MAX_SOCKET_PATH = 100
+#: How long a started keeper may take to listen.
+START_SECONDS = 15.0
+
+
+def _socket_dir(runtime_dir: str) -> Path:
+    """A fresh directory of mode 0700 for the socket: under the runtime directory, or under the
+    system's temporary directory where that path would be too long for a socket."""
+    base = Path(runtime_dir)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        where = Path(tempfile.mkdtemp(prefix="oidc-keeper-", dir=base))
+    except OSError:
+        where = Path(tempfile.mkdtemp(prefix="oidc-keeper-"))
+    if len(str(where / "keeper.sock")) > MAX_SOCKET_PATH:
+        shutil.rmtree(where, ignore_errors=True)
+        where = Path(tempfile.mkdtemp(prefix="oidc-keeper-"))
+    os.chmod(where, 0o700)  # mkdtemp makes it so; said again, as the socket's only door
+    return where
+
+
+class KeeperProcess:
+    def __init__(self, runtime_dir: str, log: Any) -> None:
+        self.dir = _socket_dir(runtime_dir)
+        self.path = str(self.dir / "keeper.sock")
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._starting: asyncio.Lock | None = None
+        # Kernels started from now on inherit it (jupyter_client launches them with os.environ).
+        os.environ[SOCKET_ENV] = self.path
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    async def ensure(self) -> None:
+        if self.alive():
+            return
+        self._starting = self._starting or asyncio.Lock()
+        async with self._starting:
+            if self.alive():
+                return
+            if self.proc is not None:
+                self.log.warning("ipython_oidc_client: the token keeper ended (%s); starting a new one", self.proc.returncode)
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "ipython_oidc_client._keeper", "--socket", self.path],
+                stdin=subprocess.PIPE,  # kept open: its end of file tells the keeper the server is gone
+                start_new_session=True,  # a Ctrl-C to the server's terminal is the server's to handle
+            )
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    _, writer = await asyncio.open_unix_connection(self.path)
+                    writer.close()
+                    self.log.info("ipython_oidc_client: token keeper started (pid %s)", self.proc.pid)
+                    return
+                except OSError:
+                    await asyncio.sleep(0.02)  # polled with the deadline above
+            raise KeeperError("keeper_unavailable", "The server's token keeper did not start. See the server's log.")
+
+    async def call(self, op: str, reply_seconds: float = 45.0, **args: Any) -> dict[str, Any]:
+        """One request on a connection of its own; KeeperError when refused or unreachable."""
+        await self.ensure()
+        try:
+            reader, writer = await asyncio.open_unix_connection(self.path, limit=4 * MAX_LINE)
+        except OSError:
+            raise KeeperError("keeper_unavailable", "The server's token keeper does not answer. Reload the page.") from None
+        try:
+            writer.write((json.dumps({"id": 1, "op": op, **args}) + "\n").encode())
+            await writer.drain()
+            line = await asyncio.wait_for(reader.readline(), reply_seconds)
+        except (OSError, asyncio.TimeoutError):
+            raise KeeperError("keeper_unavailable", f"The server's token keeper did not answer {op!r} in time.") from None
+        finally:
+            writer.close()
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            raise KeeperError("keeper_unavailable", "The server's token keeper ended during the request.") from None
+        if not reply.get("ok"):
+            raise KeeperError(str(reply.get("error")), str(reply.get("message")))
+        reply.pop("ok", None)
+        reply.pop("id", None)
+        return dict(reply)
+
+    def stop(self) -> None:
+        """With the server: close its stdin, and stop it by its pid if it lingers."""
+        proc = self.proc
+        if proc is not None:
+            if proc.stdin is not None:
+                try:
+                    proc.stdin.close()
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
