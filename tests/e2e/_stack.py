@@ -75,6 +75,14 @@ class Lab:
         return f"{self.url}oidc/redirect.html"
 
 
+def unique(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with a parameter of its own: the server's keeper shares a live session with every
+    sign-in of the same config (docs/keeper.md), and the labs live for the whole test session, so a
+    test that must see its own sign-in window asks for a config no other test uses. The provider
+    ignores the unknown parameter."""
+    return {**config, "extraQueryParams": {**config.get("extraQueryParams", {}), "x_e2e": secrets.token_hex(6)}}
+
+
 def write_registry(config_dir: Path, section: dict[str, Any]) -> Path:
     """What an administrator drops into a config directory: an OidcExtension section in a
     ``jupyter_server_config.d`` file (a global install's /etc/jupyter, an image's, JupyterHub's)."""

@@ -38,6 +38,9 @@ def provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> 
             {"client_id": CLIENT_ID, "redirect_uris": redirect_uris},
             {"client_id": OTHER_CLIENT_ID, "redirect_uris": redirect_uris},
         ],
+        # No CORS at all: the keeper makes every request to the provider from the server; the page
+        # only opens windows there (docs/keeper.md). A fetch from the page would fail, and a test with it.
+        no_cors=True,
     )
     try:
         yield idp

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, write_notebook
+from ._stack import Lab, Provider, unique, write_notebook
 from .conftest import CLIENT_ID
 
 # Walks the kernel's globals (and what they hold, a few levels deep) and writes every string found:
@@ -47,7 +47,7 @@ _os.replace({path!r} + ".tmp", {path!r})  # the test waits for the file: make it
 
 
 def _cells(provider: Provider, dump: Path) -> list[str]:
-    config = {"authority": provider.issuer, "client_id": CLIENT_ID, "scope": "openid profile"}
+    config = unique({"authority": provider.issuer, "client_id": CLIENT_ID, "scope": "openid profile"})
     return [
         "import time\nfrom ipython_oidc_client import authenticate\ntoken = {}\nt0 = time.time()\n"
         f"s = authenticate({config!r}, token)",
@@ -85,8 +85,8 @@ def test_sign_in_puts_only_the_access_token_in_the_kernel(
     with nb.page.expect_popup() as popup_info:
         nb.run(0)
     popup = popup_info.value
-    # The popup opens blank (window.open comes before the first await, js/popup.ts), then goes to
-    # the provider: wait for that, and fail if it goes anywhere else or nowhere.
+    # The popup opens at the request the server's keeper made: wait for the provider, and fail if it
+    # goes anywhere else or nowhere.
     at_provider = f"{provider.issuer}/"
     popup.wait_for_url(lambda url: url.startswith(at_provider), wait_until="commit", timeout=20_000)
     assert popup.url.startswith(at_provider), popup.url

@@ -8,8 +8,11 @@
 //   "device_flow": true enables the device authorization grant (RFC 8628), "device_code_ttl" (s) is
 //   how long its codes live, "device_interval" (s) the polling interval it announces (default: none,
 //   so clients use 5 s, RFC 8628 §3.2).
-// spy_file (tests only): every code and token this provider issues is appended there, so the tests
-// can prove that none of them leaks where it must not be.
+// spy_file (tests only): every code and token this provider issues is appended there, with the grant
+// type of each token request, so the tests can prove that none of them leaks where it must not be
+// and count renewals.
+// "no_cors": true answers no CORS headers at all (the token keeper makes every request to the provider
+// from the server; the browser only opens windows here, so nothing in the page may need CORS).
 import fs from "node:fs";
 import Provider from "oidc-provider";
 
@@ -86,6 +89,15 @@ if (config.device_interval) {
   });
 }
 
+if (config.no_cors) {
+  provider.use(async (ctx, next) => {
+    await next();
+    for (const name of Object.keys(ctx.response.headers)) {
+      if (name.toLowerCase().startsWith("access-control-")) ctx.remove(name);
+    }
+  });
+}
+
 if (config.spy_file) {
   const record = (entry) => fs.appendFileSync(config.spy_file, JSON.stringify(entry) + "\n");
   provider.use(async (ctx, next) => {
@@ -98,7 +110,8 @@ if (config.spy_file) {
     }
     if (ctx.path === "/token" && ctx.body && typeof ctx.body === "object") {
       const { access_token, refresh_token, id_token } = ctx.body;
-      record({ access_token, refresh_token, id_token });
+      const grant_type = ctx.oidc?.params?.grant_type ?? null;
+      record({ access_token, refresh_token, id_token, grant_type });
     }
   });
 }
