@@ -180,3 +180,5 @@ class PrivateKeeper:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()  # the link's reader ends with it

@@ -316,6 +316,7 @@ class Keeper:
             else:
                 reason = "the sign-in was revoked or has ended" if err.error == "invalid_grant" else err.message
                 why = f"The token could not be renewed ({err.error}: {reason})."
-            session.error = ("renewal_failed", f"{why} Click Sign in to sign in again, or run authenticate() again.")
+            advice = "; click Sign in to sign in again, or run authenticate() again."
+            session.error = ("renewal_failed", why[:-1] + advice)
             session.due, session.due_kind = expires_at, "expire"
         self.state.touch(session)

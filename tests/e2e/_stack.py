@@ -80,7 +80,10 @@ def unique(config: dict[str, Any]) -> dict[str, Any]:
     sign-in of the same config (docs/keeper.md), and the labs live for the whole test session, so a
     test that must see its own sign-in window asks for a config no other test uses. The provider
     ignores the unknown parameter."""
-    return {**config, "extraQueryParams": {**config.get("extraQueryParams", {}), "x_e2e": secrets.token_hex(6)}}
+    return {
+        **config,
+        "extraQueryParams": {**config.get("extraQueryParams", {}), "x_e2e": secrets.token_hex(6)},
+    }
 
 
 def write_registry(config_dir: Path, section: dict[str, Any]) -> Path:

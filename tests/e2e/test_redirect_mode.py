@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import BrowserContext
 
 from ._page import NotebookPage
-from ._stack import Lab, Provider, write_notebook
+from ._stack import Lab, Provider, unique, write_notebook
 from .conftest import CLIENT_ID
 
 BASE = "/user/alice/"
@@ -24,7 +24,7 @@ def test_redirect_mode_signs_in_and_comes_back_to_the_notebook(
 ) -> None:
     lab = labs[BASE]
     name = f"redirect-{uuid.uuid4().hex[:8]}.ipynb"
-    config = {"authority": provider.issuer, "client_id": CLIENT_ID, "scope": "openid profile"}
+    config = unique({"authority": provider.issuer, "client_id": CLIENT_ID, "scope": "openid profile"})
     write_notebook(
         lab.root / name,
         [
@@ -56,12 +56,13 @@ def test_redirect_mode_signs_in_and_comes_back_to_the_notebook(
 def test_a_kernel_restarted_during_the_trip_leaves_nothing_usable_in_the_tab(
     labs: dict[str, Lab], provider: Provider, context: BrowserContext
 ) -> None:
-    """The PKCE verifier and nonce cross the trip sealed under a key that only the kernel holds: once
-    that kernel is restarted, what the tab holds cannot be exchanged for tokens, and it is cleared
-    when a widget next loads in the tab."""
+    """The PKCE verifier and the nonce never leave the server's keeper: what the tab holds across the
+    trip (which widget left, the state, then the provider's answer) cannot be exchanged for tokens by
+    anyone, and a trip whose widget never comes back (its kernel was restarted) is cleared when a
+    widget next loads in the tab."""
     lab = labs[BASE]
     name = f"redirect-{uuid.uuid4().hex[:8]}.ipynb"
-    config = {"authority": provider.issuer, "client_id": CLIENT_ID}
+    config = unique({"authority": provider.issuer, "client_id": CLIENT_ID})
     write_notebook(
         lab.root / name,
         [

@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import BrowserContext, Page
 
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, start_provider, write_notebook
+from ._stack import Lab, Provider, start_provider, unique, write_notebook
 
 BASE = "/user/alice/"
 CLIENT = "short-lived"
@@ -28,6 +28,7 @@ def short_provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab
             {"client_id": NO_REFRESH, "redirect_uris": uris, "grant_types": ["authorization_code"]},
         ],
         access_token_ttl=20,
+        no_cors=True,
     )
     try:
         yield idp
@@ -38,7 +39,7 @@ def short_provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab
 def _open(
     context: BrowserContext, lab: Lab, provider: Provider, client: str, cells: list[str]
 ) -> NotebookPage:
-    config = {"authority": provider.issuer, "client_id": client}
+    config = unique({"authority": provider.issuer, "client_id": client})
     name = f"renew-{uuid.uuid4().hex[:8]}.ipynb"
     write_notebook(
         lab.root / name,
@@ -129,7 +130,7 @@ def test_without_refresh_tokens_one_click_renews(
 def test_two_clients_are_renewed_independently(
     labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
-    other = {"authority": short_provider.issuer, "client_id": NO_REFRESH}
+    other = unique({"authority": short_provider.issuer, "client_id": NO_REFRESH})
     both = "await s\nb = Token()\nsb = authenticate(" + repr(other) + ", b)"
     watch = (
         "await sb\nfirst_a, first_b = token['access_token'], b['access_token']\n"

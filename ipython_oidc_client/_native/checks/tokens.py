@@ -96,15 +96,29 @@ def check_loopback_answer(
     if (iss is not None or iss_promised) and iss != issuer:
         raise AuthenticationError(
             "issuer_mismatch",
-            f"The sign-in answer did not come from {issuer} (RFC 9207). Nothing was sent to the provider.",
+            (
+                f"The sign-in answer came from another provider ({iss[:200]}) than the one this sign-in went "
+                f"to ({issuer}), RFC 9207."
+                if iss is not None
+                else f"The sign-in answer does not say which provider sent it, although {issuer} promises "
+                "to (RFC 9207)."
+            )
+            + " Nothing was sent to either provider. Sign in again; if it persists, another tab may be "
+            "signing in at another provider at the same time.",
         )
     error = one("error")
     if error is not None:
         code = error if _ERROR_CODE.match(error) else "invalid_response"
         desc = one("error_description")
         shown = "".join(c for c in (desc or "")[:200] if c.isprintable())
+        advice = (
+            " If you cancelled, sign in again; otherwise ask the provider's administrator whether you may "
+            "use this client."
+            if code == "access_denied"
+            else " Check the client's settings at the provider, then sign in again."
+        )
         raise AuthenticationError(
-            code, "The provider refused the sign-in" + (f" ({shown})" if shown else "") + "."
+            code, f"The provider refused the sign-in ({code}" + (f": {shown}" if shown else "") + ")." + advice
         )
     code_value = one("code")
     if not code_value:
