@@ -47,6 +47,7 @@ export class Controller {
       set: (s, m) => this.set(s, m),
       signedOut: () => {
         this.leaveSession();
+        this.session = null; // no holder, no expiry is shown from here on
         this.kernel.send({ type: "logged_out" });
       },
     });

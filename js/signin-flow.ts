@@ -55,6 +55,9 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
   const causes = say.likelyCauses(settings.config.client_id, settings.redirectUri);
   let hint: ReturnType<typeof setTimeout> | undefined;
   let shared: InFlight | null = null;
+  // Said once: a window the user closed is not said again as a timeout at the deadline (the wait goes
+  // on, because a COOP header makes an open window look closed, and its answer still counts).
+  let closedSaid = false;
   try {
     const timeout = host.model.get("timeout");
     const options = {
@@ -64,6 +67,7 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
       onPopupClosed: () => {
         const err = new SignInError("popup_closed", say.POPUP_CLOSED);
         shared?.abandon(err);
+        closedSaid = true;
         if (host.current(generation)) host.fail(err);
       },
     };
@@ -91,7 +95,9 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
     host.bound(view);
   } catch (err) {
     if (!host.current(generation)) return;
-    host.fail(say.asSignInError(err));
+    const failure = say.asSignInError(err);
+    if (closedSaid && failure.code === "timeout") return;
+    host.fail(failure);
   } finally {
     clearTimeout(hint);
   }

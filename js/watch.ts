@@ -33,6 +33,7 @@ export function follow(view: SessionView, listener: Listener): () => void {
 
 /** A view the page learnt of otherwise (a renewal it asked for): tell the listeners now. */
 export function told(view: SessionView): void {
+  if (!listeners.has(view.id)) return; // nobody here follows it (any more): not the page's to watch
   if (view.version <= (seen.get(view.id) ?? -1)) return;
   seen.set(view.id, view.version);
   listeners.get(view.id)?.forEach((l) => l(view));

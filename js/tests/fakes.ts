@@ -1,235 +1,290 @@
 /// <reference types="node" />
-// Stand-ins for what the page talks to, so that the stateful modules run in node as they do in the
-// browser: the tab's sessionStorage, the notebook page's window and popups, and an identity provider
-// answering over `fetch` (discovery, token endpoint with PKCE, JWKS, revocation). Nothing here logs
-// a token, code or verifier.
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
-import { toBase64Url } from "../base64url";
-import { CALLBACK_SOURCE } from "../messages";
+// A fake Jupyter server behind `fetch`: the sign-in routes of js/api.ts (ipython_oidc_client/server/
+// sessions.py) with a keeper behind them that holds sessions by request and by widget instance, and
+// answers each POST oidc/watch at the first change (or holds it until the page aborts it); GET
+// oidc/providers for js/registry.ts; POST oidc/return-path for redirect mode. It records every request.
+// The page never talks to the provider, so there is no provider here: ISSUER only names one. The
+// "access tokens" it hands out are made-up strings.
+import type { AccessToken } from "../api";
+import type { SessionView } from "../messages";
+import type { Registry } from "../registry";
+import { CLIENT_ID, ISSUER, timeline } from "./fake-page";
 
-export const ORIGIN = "https://lab.example";
-export const ISSUER = "https://idp.example";
-export const CLIENT_ID = "nb";
-export const REDIRECT_URI = `${ORIGIN}/oidc/redirect.html`;
-export const CONFIG = { authority: ISSUER, client_id: CLIENT_ID, scope: "openid" };
+export * from "./fake-page";
+export type { Registry };
 
-const g = globalThis as Record<string, unknown>;
-
-/** Lets every promise chain that is already able to run, run (real setImmediate, never mocked here). */
-export function settle(turns = 1): Promise<void> {
-  return turns <= 0 ? Promise.resolve() : new Promise<void>((r) => setImmediate(r)).then(() => settle(turns - 1));
-}
-
-export class MemoryStorage implements Storage {
-  private items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  clear(): void {
-    this.items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  keys(): string[] {
-    return [...this.items.keys()];
-  }
-  dump(): string {
-    return JSON.stringify([...this.items]);
-  }
-}
-
-export class FakePopup {
-  closed = false;
-  readonly navigated: Promise<string>;
-  readonly location: { replace(url: string): void };
-
-  constructor() {
-    let navigate: (url: string) => void = () => {};
-    this.navigated = new Promise<string>((resolve) => (navigate = resolve));
-    this.location = { replace: (url) => navigate(url) };
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-}
-
-/** The notebook page's window: popups it opens, and the message listeners on it. */
-export class FakeWindow extends EventTarget {
-  screenX = 0;
-  screenY = 0;
-  outerWidth = 1200;
-  outerHeight = 800;
-  blocked = false;
-  readonly popups: FakePopup[] = [];
-  messageListeners = 0;
-
-  open(): FakePopup | null {
-    if (this.blocked) return null;
-    const popup = new FakePopup();
-    this.popups.push(popup);
-    return popup;
-  }
-
-  override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void {
-    if (args[0] === "message") this.messageListeners++;
-    super.addEventListener(...args);
-  }
-
-  override removeEventListener(...args: Parameters<EventTarget["removeEventListener"]>): void {
-    if (args[0] === "message") this.messageListeners--;
-    super.removeEventListener(...args);
-  }
-
-  /** What our callback page posts to the window that opened the popup. */
-  answer(url: string, { origin = ORIGIN, source = CALLBACK_SOURCE }: { origin?: string; source?: string } = {}): void {
-    this.dispatchEvent(new MessageEvent("message", { origin, data: { source, url } }));
-  }
-}
-
-export interface FakeLocation {
-  origin: string;
-  pathname: string;
-  protocol: string;
-  /** Where the page was sent by location.assign (redirect mode). */
-  assigned: string[];
-  assign(url: string): void;
-}
-
-/** A notebook page at ORIGIN with base URL "/": window, location, document and sessionStorage. */
-export function installPage(): { window: FakeWindow; location: FakeLocation; storage: MemoryStorage } {
-  const window = new FakeWindow();
-  const location: FakeLocation = {
-    origin: ORIGIN,
-    pathname: "/lab/tree/a.ipynb",
-    protocol: "https:",
-    assigned: [],
-    assign(url) {
-      this.assigned.push(url);
-    },
+/** A keeper's view of a session (never a token), signed in by default. */
+export function sessionView(over: Partial<SessionView> = {}): SessionView {
+  return {
+    id: "s1",
+    version: 1,
+    status: "signed_in",
+    user: "Alice",
+    expires_at: Math.floor(Date.now() / 1000) + 300,
+    renewable: true,
+    error: null,
+    issuer: ISSUER,
+    client_id: CLIENT_ID,
+    label: null,
+    end_session: true,
+    ...over,
   };
-  const storage = new MemoryStorage();
-  g.window = window;
-  g.location = location;
-  g.sessionStorage = storage;
-  g.document = { getElementById: () => null, body: { dataset: { baseUrl: "/" } }, cookie: "_xsrf=x" };
-  return { window, location, storage };
 }
 
-export interface SeenRequest {
-  url: string;
+export interface Seen {
   method: string;
-  form: URLSearchParams;
+  /** The path under {base_url}oidc/, e.g. "signin", "sessions/s1/renew". */
+  path: string;
+  body: any;
+  headers: Record<string, string>;
 }
 
-async function s256(verifier: string): Promise<string> {
-  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+type Route =
+  | "signin"
+  | "redeem"
+  | "watch"
+  | "instances"
+  | "session"
+  | "renew"
+  | "logout"
+  | "token"
+  | "providers"
+  | "return-path";
+
+interface Watcher {
+  seen: Record<string, number>;
+  answer(changed: Record<string, SessionView | null>): void;
 }
+
+/** Session ids are unique in a test file: its modules (the page's watch) outlive each test's server. */
+let sessionIds = 0;
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
-/**
- * An OpenID provider behind `fetch`. `authorize` plays the user signing in at the authorization URL;
- * the token endpoint then takes each code once, with the verifier whose S256 challenge came with it.
- */
-export class FakeProvider {
-  readonly requests: SeenRequest[] = [];
-  readonly metadata: Record<string, unknown> = {
-    issuer: ISSUER,
-    authorization_endpoint: `${ISSUER}/auth`,
-    token_endpoint: `${ISSUER}/token`,
-    jwks_uri: `${ISSUER}/jwks`,
-    revocation_endpoint: `${ISSUER}/revoke`,
-    code_challenge_methods_supported: ["S256"],
-  };
-  revocation: { status: number; body: string } = { status: 200, body: "" };
-  private readonly codes = new Map<string, { nonce: string; challenge: string; redirectUri: string }>();
-  private issued = 0;
+export class FakeServer {
+  readonly requests: Seen[] = [];
+  readonly sessions = new Map<string, SessionView>();
+  /** Which session each widget instance is bound to. */
+  readonly instances = new Map<string, string>();
+  /** Sign-ins begun (POST signin that answered a URL) and not yet redeemed, by state. */
+  readonly pending = new Map<string, { key: string; instance: string }>();
+  /** What each POST signin that starts a sign-in answered: the request to open, and its state. */
+  readonly begun: { url: string; state: string }[] = [];
+  /** The administrator's providers (GET oidc/providers); null: 404, as without the extension's registry. */
+  registry: Registry | null = null;
+  /** Who the provider signs in at the next redeem. */
+  user = "Alice";
+  /** What POST logout answers for a session whose provider offers RP-initiated logout. */
+  endSession: string | null = `${ISSUER}/logout?state=so-1`;
+  revokeError: string | null = null;
+  /** Routes made to refuse: the status and body they answer with. */
+  readonly refusals = new Map<Route, { status: number; body?: unknown }>();
+  /** POST oidc/watch requests held open now, and the most ever held at once. */
+  watching = 0;
+  maxWatching = 0;
+  private readonly watchers = new Set<Watcher>();
+  private readonly byKey = new Map<string, string>();
+  private count = 0;
 
-  private constructor(
-    private readonly key: CryptoKey,
-    private readonly jwk: JWK,
-  ) {}
-
-  static async create(): Promise<FakeProvider> {
-    const { privateKey, publicKey } = await generateKeyPair("ES256");
-    return new FakeProvider(privateKey, { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" });
-  }
+  constructor(private readonly base = "/") {}
 
   /** Serve this page's fetch from now on. */
   install(): this {
-    g.fetch = this.fetch;
+    (globalThis as Record<string, unknown>).fetch = this.fetch;
     return this;
   }
 
-  requestsTo(path: string): SeenRequest[] {
-    return this.requests.filter((r) => r.url === `${ISSUER}${path}`);
+  to(path: string | RegExp): Seen[] {
+    return this.requests.filter((r) => (typeof path === "string" ? r.path === path : path.test(r.path)));
   }
 
-  /** The user signs in: the answer the provider sends to the redirect URI. */
-  authorize(authorizationUrl: string): string {
-    const q = new URL(authorizationUrl).searchParams;
-    const code = `code-${this.codes.size + 1}`;
-    const redirectUri = q.get("redirect_uri") ?? "";
-    this.codes.set(code, { nonce: q.get("nonce") ?? "", challenge: q.get("code_challenge") ?? "", redirectUri });
-    return `${redirectUri}#${new URLSearchParams({ code, state: q.get("state") ?? "", iss: ISSUER })}`;
+  refuse(route: Route, status: number, body?: unknown): void {
+    this.refusals.set(route, { status, body });
   }
 
-  idToken(claims: Record<string, unknown>): Promise<string> {
-    return new SignJWT({ sub: "alice", ...claims })
-      .setProtectedHeader({ alg: "ES256", kid: "k1" })
-      .setIssuer(ISSUER)
-      .setAudience(CLIENT_ID)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(this.key);
+  static key(request: unknown, redirectUri: string): string {
+    return JSON.stringify([request, redirectUri]);
+  }
+
+  /** A live session at the keeper for `request`, bound to `instance` when given. */
+  seed(request: unknown, redirectUri: string, over: Partial<SessionView> = {}, instance?: string): SessionView {
+    const view = this.create(over);
+    this.byKey.set(FakeServer.key(request, redirectUri), view.id);
+    if (instance) this.instances.set(instance, view.id);
+    return view;
+  }
+
+  private create(over: Partial<SessionView>): SessionView {
+    const view = sessionView({ id: `s${++sessionIds}`, ...over });
+    this.sessions.set(view.id, view);
+    return view;
+  }
+
+  /** The keeper changes a session (a renewal, a failure, an expiry): a new version, watchers told. */
+  update(id: string, change: Partial<SessionView>): SessionView {
+    const old = this.sessions.get(id);
+    if (!old) throw new Error(`no session ${id}`);
+    const view = { ...old, ...change, id, version: old.version + 1 };
+    this.sessions.set(id, view);
+    this.notify();
+    return view;
+  }
+
+  /** The keeper no longer knows the session (it was restarted). */
+  drop(id: string): void {
+    this.sessions.delete(id);
+    this.notify();
+  }
+
+  /** The long polls' own timeout: each answers "nothing changed". */
+  timeOutWatches(): void {
+    for (const w of [...this.watchers]) w.answer({});
+  }
+
+  private notify(): void {
+    for (const w of [...this.watchers]) {
+      const changed = this.changes(w.seen);
+      if (Object.keys(changed).length) w.answer(changed);
+    }
+  }
+
+  private changes(seen: Record<string, number>): Record<string, SessionView | null> {
+    const changed: Record<string, SessionView | null> = {};
+    for (const [id, version] of Object.entries(seen)) {
+      const now = this.sessions.get(id);
+      if (!now) changed[id] = null;
+      else if (now.version > version) changed[id] = now;
+    }
+    return changed;
   }
 
   readonly fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    const url = String(input instanceof Request ? input.url : input);
-    const form = new URLSearchParams((init.body as URLSearchParams | string | undefined) ?? "");
-    this.requests.push({ url, method: init.method ?? "GET", form });
-    switch (url) {
-      case `${ISSUER}/.well-known/openid-configuration`:
-        return json(this.metadata);
-      case `${ISSUER}/jwks`:
-        return json({ keys: [this.jwk] });
-      case `${ISSUER}/token`:
-        return this.token(form);
-      case `${ISSUER}/revoke`:
-        return new Response(this.revocation.body, { status: this.revocation.status });
-      default:
-        throw new TypeError("fetch failed"); // what an unreachable host looks like
-    }
+    const url = String(input);
+    const method = init.method ?? "GET";
+    const prefix = `${this.base}oidc/`;
+    if (!url.startsWith(prefix)) throw new TypeError("fetch failed"); // what an unreachable host looks like
+    const path = url.slice(prefix.length);
+    const body = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
+    this.requests.push({ method, path, body, headers: { ...(init.headers as Record<string, string>) } });
+    timeline.push(`${method} ${path}`);
+    const [route, answer] = this.route(method, path, body, init.signal ?? undefined);
+    const refusal = route && this.refusals.get(route);
+    if (!refusal) return answer();
+    return refusal.body === undefined ? new Response(null, { status: refusal.status }) : json(refusal.body, refusal.status);
   };
 
-  private async token(form: URLSearchParams): Promise<Response> {
-    const grant = this.codes.get(form.get("code") ?? "");
-    this.codes.delete(form.get("code") ?? "");
-    const verified = grant && (await s256(form.get("code_verifier") ?? "")) === grant.challenge;
-    if (form.get("grant_type") !== "authorization_code" || !verified || form.get("redirect_uri") !== grant.redirectUri) {
-      return json({ error: "invalid_grant" }, 400);
+  /** The route a request is for (null: none of ours), and how it is answered. */
+  private route(
+    method: string,
+    path: string,
+    body: any,
+    signal?: AbortSignal,
+  ): [Route | null, () => Response | Promise<Response>] {
+    const parts = path.split("/").map(decodeURIComponent);
+    if (method === "GET" && path === "providers") {
+      return ["providers", () => (this.registry ? json(this.registry) : new Response("", { status: 404 }))];
     }
-    const n = ++this.issued;
-    return json({
-      access_token: `at-${n}`,
-      token_type: "Bearer",
-      expires_in: 300,
-      refresh_token: `rt-${n}`,
-      scope: "openid",
-      id_token: await this.idToken({ nonce: grant.nonce }),
+    if (method === "POST" && path === "return-path") return ["return-path", () => new Response(null, { status: 204 })];
+    if (method === "POST" && path === "signin") return ["signin", () => this.begin(body)];
+    if (method === "POST" && path === "redeem") return ["redeem", () => this.redeem(body)];
+    if (method === "POST" && path === "watch") return ["watch", () => this.watch(body.sessions, signal)];
+    if (method === "GET" && parts[0] === "instances" && parts.length === 2) {
+      return ["instances", () => json({ session: this.sessions.get(this.instances.get(parts[1]) ?? "") ?? null })];
+    }
+    if (parts[0] === "sessions" && (parts.length === 2 || parts.length === 3)) {
+      const view = this.sessions.get(parts[1]);
+      const gone = () =>
+        json({ error: "unknown_session", message: "The server's token keeper no longer knows this sign-in." }, 404);
+      const op = (parts[2] ?? "session") as Route;
+      if ((method === "GET") !== (op === "session")) return [null, () => new Response("", { status: 405 })];
+      if (!view) return [op, gone];
+      if (op === "session") return [op, () => json({ session: view })];
+      if (op === "renew") return [op, () => this.renew(view)];
+      if (op === "logout") return [op, () => this.logout(view)];
+      if (op === "token") return [op, () => json({ token: this.tokenOf(view) })];
+    }
+    return [null, () => new Response("<html>404</html>", { status: 404 })];
+  }
+
+  private begin(body: any): Response {
+    const key = FakeServer.key(body.request, body.redirect_uri);
+    const live = this.sessions.get(this.byKey.get(key) ?? "");
+    if (live?.status === "signed_in" && body.fresh !== true) {
+      this.instances.set(body.instance, live.id);
+      return json({ session: live });
+    }
+    const state = `st-${++this.count}`;
+    this.pending.set(state, { key, instance: body.instance });
+    const url = `${ISSUER}/auth?client_id=${CLIENT_ID}&state=${state}`;
+    this.begun.push({ url, state });
+    return json({ url, state });
+  }
+
+  private redeem(body: any): Response {
+    const signIn = this.pending.get(body.state);
+    if (!signIn || body.response?.state !== body.state) {
+      return json({ error: "state_mismatch", message: "This answer is for no sign-in under way. Click Sign in." }, 400);
+    }
+    this.pending.delete(body.state);
+    const { error, error_description } = body.response;
+    if (error) {
+      return json({ error, message: `The provider refused the sign-in (${error}: ${error_description}). Click Try again.` }, 400);
+    }
+    const id = this.byKey.get(signIn.key);
+    const fresh = { status: "signed_in" as const, user: this.user, error: null, expires_at: Math.floor(Date.now() / 1000) + 300 };
+    const view = id && this.sessions.has(id) ? this.update(id, fresh) : this.create(fresh);
+    this.byKey.set(signIn.key, view.id);
+    this.instances.set(signIn.instance, view.id);
+    return json({ session: view });
+  }
+
+  private watch(seen: Record<string, number>, signal?: AbortSignal): Promise<Response> | Response {
+    const changed = this.changes(seen);
+    if (Object.keys(changed).length) return json({ sessions: changed });
+    return new Promise<Response>((resolve, reject) => {
+      const watcher: Watcher = {
+        seen,
+        answer: (sessions) => {
+          end();
+          resolve(json({ sessions }));
+        },
+      };
+      const onAbort = () => {
+        end();
+        reject(signal?.reason ?? new DOMException("This operation was aborted", "AbortError"));
+      };
+      const end = () => {
+        this.watchers.delete(watcher);
+        this.watching = this.watchers.size;
+        signal?.removeEventListener("abort", onAbort);
+      };
+      this.watchers.add(watcher);
+      this.watching = this.watchers.size;
+      this.maxWatching = Math.max(this.maxWatching, this.watching);
+      signal?.addEventListener("abort", onAbort);
     });
+  }
+
+  private renew(view: SessionView): Response {
+    if (!view.renewable) return json({ error: "not_renewable", message: "This sign-in cannot be renewed." }, 400);
+    return json({ session: this.update(view.id, { expires_at: (view.expires_at ?? 0) + 300 }) });
+  }
+
+  private logout(view: SessionView): Response {
+    const session = this.update(view.id, { status: "signed_out", user: null, expires_at: null, renewable: false });
+    return json({ session, end_session: view.end_session ? this.endSession : null, revoke_error: this.revokeError });
+  }
+
+  /** What the token route answers: the four fields, and one the page must not pass on. */
+  tokenOf(view: SessionView): AccessToken & { extra: string } {
+    return {
+      access_token: `fake-access-${view.id}-v${view.version}`,
+      expires_at: view.expires_at,
+      scope: "openid",
+      token_type: "Bearer",
+      extra: "not for the kernel",
+    };
   }
 }

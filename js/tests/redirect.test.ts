@@ -1,113 +1,96 @@
 /// <reference types="node" />
-// Redirect mode's trip in the tab's sessionStorage (js/redirect.ts, js/trip.ts), against a provider
-// behind a fake fetch and a fake sessionStorage: the trip's state is sealed while the tab is away;
-// its answer is claimed once, by the widget that started it, within MAX_AGE_MS; whatever happens,
-// nothing of the trip is left afterwards; a trip that no widget claims is cleared. Time is mocked.
-import { test, type TestContext } from "node:test";
+// Redirect mode, the whole trip (js/comeback.ts, js/redirect.ts, js/callback.ts): the page keeps its
+// return path at the server (POST oidc/return-path), asks the keeper to begin, keeps in this tab only
+// which widget left and the state it waits for, and leaves for the keeper's URL; our callback page
+// keeps the provider's answer in the tab; the widget that comes back hands it to the keeper (POST
+// oidc/redeem) without a click, and nothing of the trip is left in the tab.
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PENDING, RESPONSE } from "../messages";
-import { finishRedirect, startRedirect, tripPending } from "../redirect";
-import { CLAIM_WINDOW_MS, clearAbandonedTrip, clearTripsNobodyClaims, MAX_AGE_MS, NONCE_PREFIX, STATE_PREFIX } from "../trip";
-import { CONFIG, FakeProvider, installPage, REDIRECT_URI } from "./fakes";
+import * as say from "../wording";
+import { fakeModel, ids, widget } from "./fake-widget";
+import { Controller } from "../controller";
+import { installCallbackPage } from "./fake-callback";
+import { CONFIG, FakeServer, installPage, ISSUER, REDIRECT_URI, T0, timeline, waitFor } from "./fakes";
 
-const T0 = Date.UTC(2025, 0, 15, 12);
-const SETTINGS = async () => ({ config: CONFIG, redirectUri: REDIRECT_URI });
-
-/** Leave for the provider as widget `instance`, sign in there, and come back with its answer. */
-async function trip(t: TestContext, instance = "w1") {
-  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: T0 });
+test("leaving, coming back through the callback page, and the answer redeemed by the widget that left", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: T0 });
   const page = installPage();
-  const provider = (await FakeProvider.create()).install();
-  const serverFetch = provider.fetch;
-  const returnPaths: string[] = [];
-  (globalThis as Record<string, unknown>).fetch = async (input: string, init: RequestInit) => {
-    if (input !== "/oidc/return-path") return serverFetch(input, init);
-    returnPaths.push(String(init.body));
-    return new Response(null, { status: 204 });
-  };
+  const server = new FakeServer().install();
   page.storage.setItem("someone-else", "kept");
-  let kernelKey: string | null = null;
-  await startRedirect(CONFIG, REDIRECT_URI, instance, async (raw) => void (kernelKey = raw));
-  const [authorizationUrl] = page.location.assigned;
-  // What the callback page does with the provider's answer (js/callback.ts).
-  page.storage.setItem(RESPONSE, provider.authorize(authorizationUrl));
-  return { ...page, provider, authorizationUrl, kernelKey, returnPaths };
-}
+  const w = widget(t, { mode: "redirect" });
+  w.fromKernel({ type: "start" });
+  await waitFor(() => page.location.assigned.length === 1, "the tab sent to the provider");
+  const [{ url, state }] = server.begun;
+  assert.deepEqual(timeline, ["GET providers", "POST return-path", "POST signin", `assign ${url}`]);
+  assert.deepEqual(server.to("return-path")[0].body, { path: "/lab/tree/a.ipynb", https: true });
+  assert.equal(server.to("return-path")[0].headers["X-XSRFToken"], "xsrf-1");
+  assert.equal(page.window.opens, 0);
+  assert.equal(w.view.message, say.goingTo(ISSUER));
+  // Only which widget left, for which state, and when: no verifier, nonce or token.
+  assert.deepEqual(page.storage.keys(), ["someone-else", PENDING]);
+  assert.deepEqual(JSON.parse(page.storage.getItem(PENDING) ?? ""), { instance: w.traits.instance, state, created: T0 });
+  w.controller.dispose(); // the page unloads
 
-test("while the tab is away, its trip is sealed: neither verifier nor nonce can be read from the tab", async (t) => {
-  const { storage, authorizationUrl, kernelKey, returnPaths } = await trip(t);
-  assert.ok(kernelKey);
-  assert.deepEqual(JSON.parse(returnPaths[0]), { path: "/lab/tree/a.ipynb", https: true });
-  const nonce = new URL(authorizationUrl).searchParams.get("nonce") ?? "";
-  assert.ok(nonce.length > 20);
-  assert.ok(!storage.dump().includes(nonce));
-  assert.ok(!storage.dump().includes("code_verifier"));
-  assert.equal(storage.keys().filter((k) => k.startsWith(STATE_PREFIX)).length, 1);
-  assert.equal(storage.keys().filter((k) => k.startsWith(NONCE_PREFIX)).length, 1);
+  // At the provider, then our callback page in this tab (no opener: the tab itself left).
+  t.mock.timers.tick(60_000);
+  const query = `?code=c-1&state=${state}&iss=${encodeURIComponent(ISSUER)}&session_state=x`;
+  const callback = installCallbackPage(query, null, page.storage);
+  await import("../callback");
+  assert.deepEqual(callback.history, ["/oidc/redirect.html"], "the code is taken out of the tab's history");
+  assert.equal(page.storage.getItem(RESPONSE), callback.location.href);
+  assert.deepEqual(callback.location.replaced, ["/oidc/return"]);
+  assert.equal(callback.closed(), false);
+
+  // Back in the notebook: the kernel brings the same widget back; it finishes the sign-in by itself.
+  installPage(page.storage);
+  const back = fakeModel({ instance: w.traits.instance, mode: "redirect" });
+  const controller = new Controller(back.model);
+  t.after(() => controller.dispose());
+  back.fromKernel({ type: "rejoin" });
+  await waitFor(() => controller.view.status === "signed_in", "signed in");
+  assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state, iss: ISSUER } }]);
+  const id = server.instances.get(w.traits.instance);
+  assert.deepEqual(back.said("session"), [{ type: "session", id }]);
+  assert.deepEqual(page.storage.keys(), ["someone-else"], "nothing of the trip is left");
+  assert.deepEqual(server.to(/^instances\//), [], "the trip, not a rejoin, decided");
+  assert.equal(controller.view.user, "Alice");
 });
 
-test("the widget that started the trip claims its answer once; nothing of the trip is left", async (t) => {
-  const { storage, provider, kernelKey } = await trip(t, "w1");
-  assert.equal(tripPending("w2"), false);
-  assert.equal(await finishRedirect("w2", kernelKey, SETTINGS), null);
-  assert.ok(storage.getItem(PENDING), "another widget's trip is left to it");
-  assert.equal(tripPending("w1"), true);
-  const signedIn = await finishRedirect("w1", kernelKey, SETTINGS);
-  assert.equal(signedIn?.result.access_token, "at-1");
-  assert.equal(signedIn?.result.claims.sub, "alice");
-  assert.deepEqual(storage.keys(), ["someone-else"]);
-  assert.equal(tripPending("w1"), false);
-  assert.equal(await finishRedirect("w1", kernelKey, SETTINGS), null);
-  assert.equal(provider.requestsTo("/token").length, 1);
+test("redirect mode with a live session at the keeper: taken, the tab stays", async (t) => {
+  const page = installPage();
+  const server = new FakeServer().install();
+  const live = server.seed(CONFIG, REDIRECT_URI);
+  const w = widget(t, { mode: "redirect" });
+  w.fromKernel({ type: "start" });
+  await w.until("signed_in");
+  assert.deepEqual(page.location.assigned, []);
+  assert.equal(page.storage.length, 0);
+  assert.deepEqual(w.said("session"), [{ type: "session", id: live.id }]);
 });
 
-test("an answer that comes back after MAX_AGE_MS is not used, and the trip is cleared", async (t) => {
-  const { storage, provider, kernelKey } = await trip(t);
-  t.mock.timers.tick(MAX_AGE_MS);
-  assert.equal(tripPending("w1"), true);
-  t.mock.timers.tick(1);
-  assert.equal(tripPending("w1"), false);
-  assert.equal(await finishRedirect("w1", kernelKey, SETTINGS), null);
-  assert.equal(provider.requestsTo("/token").length, 0);
-  assert.deepEqual(storage.keys(), ["someone-else"]);
+test("Sign in in this tab, after a refused popup: a fresh sign-in that takes the tab", async (t) => {
+  const page = installPage();
+  page.window.blocked = true;
+  const server = new FakeServer().install();
+  const w = widget(t);
+  w.fromKernel({ type: "start" });
+  assert.deepEqual(ids(await w.until("needs_click")), ["sign_in", "redirect"]);
+  w.controller.act("redirect");
+  await waitFor(() => page.location.assigned.length === 1, "the tab sent to the provider");
+  assert.equal(page.location.assigned[0], server.begun[1].url);
+  assert.equal(server.to("signin")[1].body.fresh, true);
 });
 
-test("without the kernel's key (a restarted kernel) the answer is refused, and the trip is cleared", async (t) => {
-  const { storage, provider } = await trip(t);
-  await assert.rejects(finishRedirect("w1", null, SETTINGS), { code: "redirect_failed", message: /restarted/ });
-  assert.equal(provider.requestsTo("/token").length, 0);
-  assert.deepEqual(storage.keys(), ["someone-else"]);
-});
-
-test("a widget loading in the tab clears a trip older than MAX_AGE_MS, or an answer without its trip", async (t) => {
-  const { storage } = await trip(t);
-  clearAbandonedTrip();
-  assert.equal(storage.length, 5, "a live trip is left to its widget");
-  t.mock.timers.tick(MAX_AGE_MS);
-  clearAbandonedTrip();
-  assert.equal(storage.length, 5, "a trip MAX_AGE_MS old is still live");
-  t.mock.timers.tick(1);
-  clearAbandonedTrip();
-  assert.deepEqual(storage.keys(), ["someone-else"]);
-  storage.setItem(RESPONSE, `${REDIRECT_URI}#code=c&state=s`);
-  clearAbandonedTrip();
-  assert.deepEqual(storage.keys(), ["someone-else"]);
-});
-
-test("a trip no widget claims within the claim window is cleared", async (t) => {
-  const { storage } = await trip(t);
-  clearTripsNobodyClaims();
-  t.mock.timers.tick(CLAIM_WINDOW_MS - 1);
-  assert.equal(storage.length, 5);
-  t.mock.timers.tick(1);
-  assert.deepEqual(storage.keys(), ["someone-else"]);
-});
-
-test("a trip claimed within the claim window is not cleared, nor the next trip begun meanwhile", async (t) => {
-  const { storage } = await trip(t);
-  clearTripsNobodyClaims();
-  const pending = JSON.parse(storage.getItem(PENDING) ?? "{}");
-  storage.setItem(PENDING, JSON.stringify({ ...pending, state: "a-newer-trip" }));
-  t.mock.timers.tick(CLAIM_WINDOW_MS);
-  assert.equal(storage.length, 5);
+test("a return path the server refuses: redirect_failed with its reason, and the tab stays", async (t) => {
+  const page = installPage();
+  const server = new FakeServer().install();
+  server.refuse("return-path", 400, { message: "Return path refused: not under base_url" });
+  const w = widget(t, { mode: "redirect" });
+  w.fromKernel({ type: "start" });
+  const view = await w.until("error");
+  assert.match(view.message, /Could not prepare the full-page sign-in \(Return path refused: not under base_url\)/);
+  assert.deepEqual(w.said("error").map((m) => m.error), ["redirect_failed"]);
+  assert.deepEqual(server.to("signin"), []);
+  assert.deepEqual(page.location.assigned, []);
 });

@@ -4,26 +4,19 @@
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { SignInError } from "../errors";
-import { chooseRedirectUri, forgetRegistry, resolveRequest, type Registry } from "../registry";
+import { chooseRedirectUri, resolveRequest, type Registry } from "../registry";
+import { FakeServer, installPage } from "./fakes";
 
 const g = globalThis as Record<string, unknown>;
-g.location = { origin: "https://lab.example" };
-g.document = {
-  getElementById: () => null,
-  body: { dataset: { baseUrl: "/user/alice/" } },
-  cookie: "other=1; _xsrf=xsrf-value",
-};
-
 const CORP = { authority: "https://idp.example/realms/corp", client_id: "notebooks", scope: "openid profile" };
 const LAB = { authority: "https://lab-idp.example", client_id: "lab", extraQueryParams: { kc_idp_hint: "x" } };
-let calls: { url: string; headers: Record<string, string> }[] = [];
+let server: FakeServer;
 
+/** The server answers GET oidc/providers with `status` and `body` (null: 404, no registry). */
 function serve(status: number, body: Registry | null): void {
-  calls = [];
-  g.fetch = async (url: string, init: { headers: Record<string, string> }) => {
-    calls.push({ url, headers: init.headers });
-    return new Response(body === null ? "" : JSON.stringify(body), { status });
-  };
+  server = new FakeServer("/user/alice/").install();
+  server.registry = body;
+  if (status !== 200 && status !== 404) server.refuse("providers", status);
 }
 
 async function refused(request: Parameters<typeof resolveRequest>[0]): Promise<SignInError> {
@@ -36,15 +29,24 @@ async function refused(request: Parameters<typeof resolveRequest>[0]): Promise<S
   assert.fail("resolveRequest did not refuse");
 }
 
-beforeEach(() => forgetRegistry());
+/** A new notebook page under /user/alice/ (JupyterHub's classic layout): it has not asked yet. */
+function newPage(): void {
+  installPage();
+  g.document = {
+    getElementById: () => null,
+    body: { dataset: { baseUrl: "/user/alice/" } },
+    cookie: "other=1; _xsrf=xsrf-value",
+  };
+}
+
+beforeEach(newPage);
 
 test("the registry is asked for once per page, under the base URL, with the XSRF header", async () => {
   serve(200, { providers: { corp: CORP }, redirect_uri: null });
   await resolveRequest({ provider: "corp" });
   await resolveRequest({ provider: "corp" });
-  assert.equal(calls.length, 1);
-  assert.equal(calls[0].url, "/user/alice/oidc/providers");
-  assert.equal(calls[0].headers["X-XSRFToken"], "xsrf-value");
+  assert.deepEqual(server.requests.map((r) => [r.method, r.path]), [["GET", "providers"]]);
+  assert.equal(server.requests[0].headers["X-XSRFToken"], "xsrf-value");
 });
 
 test("a name gives the administrator's entry; the notebook's additions apply on top", async () => {
@@ -61,12 +63,12 @@ test("a name gives the administrator's entry; the notebook's additions apply on 
 test("no name picks the only provider, and says what to do when there are several or none", async () => {
   serve(200, { providers: { corp: CORP }, redirect_uri: null });
   assert.equal((await resolveRequest({ provider: null })).provider, "corp");
-  forgetRegistry();
+  newPage();
   serve(200, { providers: { corp: CORP, lab: LAB }, redirect_uri: null });
   const several = await refused({ provider: null });
   assert.equal(several.code, "unknown_provider");
   assert.match(several.message, /2 providers: "corp", "lab"\. Name one, e\.g\. authenticate\("corp", token\)/);
-  forgetRegistry();
+  newPage();
   serve(200, { providers: {}, redirect_uri: null });
   assert.match((await refused({ provider: null })).message, /no providers configured.*OidcExtension\.providers/);
 });
@@ -94,12 +96,16 @@ test("a server that refuses (login ended) is an error that says to log in again,
   assert.match(err.message, /HTTP 403.*log in/);
   serve(200, { providers: {}, redirect_uri: null });
   await resolveRequest(CORP);
-  assert.equal(calls.length, 1);
+  assert.equal(server.to("providers").length, 1, "a failure is not kept: asked again");
 });
 
 test("the redirect URI: config, then the server's, then the kernel's pin, then the hub's, then ours", () => {
   const ours = "https://lab.example/oidc/redirect.html";
-  const own = { config: { ...CORP, redirect_uri: "https://own.example/cb" }, provider: null, redirectUri: "https://server.example/cb" };
+  const own = {
+    config: { ...CORP, redirect_uri: "https://own.example/cb" },
+    provider: null,
+    redirectUri: "https://server.example/cb",
+  };
   assert.equal(chooseRedirectUri(own, "https://pin.example/cb", "/hub/x", ours), "https://own.example/cb");
   const server = { config: CORP, provider: null, redirectUri: "https://server.example/cb" };
   assert.equal(chooseRedirectUri(server, "https://pin.example/cb", "/hub/x", ours), "https://server.example/cb");

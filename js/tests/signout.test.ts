@@ -1,175 +1,134 @@
 /// <reference types="node" />
-// Signing out (js/signout.ts, Session.signOut): the tokens are forgotten here at once and the session
-// ends for every widget; the refresh token is revoked (RFC 7009) where the provider has an endpoint
-// for it; the provider's own session is ended in a popup (RP-Initiated Logout 1.0) when it offers
-// that, on a click when the browser blocked the popup. Time is mocked: nothing is renewed afterwards.
+// Signing out (js/signout.ts through js/controller.ts): the keeper revokes and ends the session
+// (POST oidc/sessions/<id>/logout) and the kernel is told at once; the provider's own session is ended
+// in a popup opened first, inside the click, then sent to the end_session URL the keeper gives, and
+// done when our callback page answers with that URL's state. A refused popup leaves the provider's
+// part to the Sign out button; a provider without RP-initiated logout leaves no window; a revocation
+// error is said.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { OidcClient, OidcMetadata } from "oidc-client-ts";
-import type { PageMessage, Status } from "../messages";
-import { Session, sessions, type SessionEvent } from "../session";
-import { SignOut } from "../signout";
-import { CLIENT_ID, CONFIG, FakeProvider, installPage, ISSUER, REDIRECT_URI, settle } from "./fakes";
+import type { SessionView } from "../messages";
+import * as say from "../wording";
+import { ids, widget } from "./fake-widget";
+import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, T0, timeline, waitFor } from "./fakes";
 
-const T0 = Date.UTC(2025, 0, 15, 12);
-const LOGOUT_URL = `${ISSUER}/logout?state=so-1`;
-
-class FakeClient {
-  renewals = 0;
-  signoutRequests: Record<string, unknown>[] = [];
-  signoutAnswers: string[] = [];
-
-  useRefreshToken(): Promise<never> {
-    this.renewals++;
-    return Promise.reject(new TypeError("fetch failed"));
-  }
-
-  async createSignoutRequest(args: Record<string, unknown>) {
-    this.signoutRequests.push(args);
-    return { url: LOGOUT_URL, state: { id: "so-1" } };
-  }
-
-  async processSignoutResponse(url: string) {
-    this.signoutAnswers.push(url);
-    return {};
-  }
-}
-
-class View {
-  readonly said: [Status, string][] = [];
-  readonly sent: PageMessage[] = [];
-  set(status: Status, message: string): void {
-    this.said.push([status, message]);
-  }
-  send(msg: PageMessage): void {
-    this.sent.push(msg);
-  }
-  get last(): [Status, string] | undefined {
-    return this.said.at(-1);
-  }
-}
-
-async function signedIn(t: TestContext, metadata: { revocation?: boolean; endSession?: boolean } = {}) {
-  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+async function signedIn(t: TestContext, over: Partial<SessionView> = {}) {
   const page = installPage();
-  const provider = (await FakeProvider.create()).install();
-  const served = { ...provider.metadata };
-  if (metadata.revocation === false) delete served.revocation_endpoint;
-  if (metadata.endSession) served.end_session_endpoint = `${ISSUER}/logout`;
-  const client = new FakeClient();
-  const key = `signout-${t.name}`;
-  const session = new Session(
-    key,
-    CONFIG,
-    {
-      client: client as unknown as OidcClient,
-      metadata: served as unknown as OidcMetadata,
-      result: {
-        access_token: "at-0",
-        expires_at: T0 / 1000 + 600,
-        scope: "openid",
-        token_type: "Bearer",
-        refresh_token: "rt-0",
-        id_token: "id-0",
-        claims: { sub: "alice" },
-      },
-    },
-    60,
-  );
-  const events: SessionEvent[] = [];
-  session.subscribe((e) => events.push(e));
-  const view = new View();
-  // A failed assertion must not leave the sign-out's wait (and its BroadcastChannel) open.
-  t.after(() => page.window.answer(`${REDIRECT_URI}?state=so-1`));
-  return { ...page, provider, client, session, key, events, view, flow: new SignOut(view) };
+  const server = new FakeServer().install();
+  const w = widget(t);
+  const view = server.seed(CONFIG, REDIRECT_URI, over, w.traits.instance);
+  w.fromKernel({ type: "rejoin" });
+  await w.until("signed_in");
+  timeline.length = 0;
+  return { ...page, server, w, view };
 }
 
-function assertForgotten(t: TestContext, s: { session: Session; key: string; events: SessionEvent[]; client: FakeClient }) {
-  assert.equal(s.session.current, null);
-  assert.equal(s.session.live, false);
-  assert.equal(sessions.has(s.key), false);
-  assert.deepEqual(s.events, [{ kind: "ended" }]);
-  t.mock.timers.tick(3_600_000);
-  assert.equal(s.client.renewals, 0);
-  assert.deepEqual(s.events, [{ kind: "ended" }]);
-}
+test("Sign out: the window opens before the logout request, goes to end_session, ends on its state's answer", async (t) => {
+  const { window, server, w, view } = await signedIn(t);
+  w.controller.act("sign_out");
+  assert.deepEqual(timeline, ["open ", `POST sessions/${view.id}/logout`], "the window first, inside the click");
+  const popup = window.popups[0];
+  assert.equal(await popup.navigated, server.endSession);
+  assert.deepEqual(server.to(`sessions/${view.id}/logout`)[0].body, { post_logout_redirect_uri: REDIRECT_URI });
+  await waitFor(() => w.said("logged_out").length > 0, "the kernel told");
+  assert.equal(w.view.status, "signed_out");
 
-test("sign-out revokes the refresh token at the revocation endpoint and forgets the tokens", async (t) => {
-  const s = await signedIn(t);
-  await s.flow.run(s.session, CONFIG, REDIRECT_URI, 30);
-  const revocations = s.provider.requestsTo("/revoke");
-  assert.equal(revocations.length, 1);
-  assert.equal(revocations[0].method, "POST");
-  assert.deepEqual(Object.fromEntries(revocations[0].form), {
-    token: "rt-0",
-    token_type_hint: "refresh_token",
-    client_id: CLIENT_ID,
-  });
-  assertForgotten(t, s);
-  assert.equal(s.window.popups.length, 0);
-  assert.equal(s.view.last?.[0], "signed_out");
-  assert.match(s.view.last?.[1] ?? "", /offers no sign-out endpoint/);
-});
-
-test("without a revocation endpoint nothing is sent, and the tokens are forgotten all the same", async (t) => {
-  const s = await signedIn(t, { revocation: false });
-  await s.flow.run(s.session, CONFIG, REDIRECT_URI, 30);
-  assert.deepEqual(s.provider.requests, []);
-  assertForgotten(t, s);
-  assert.equal(s.view.last?.[0], "signed_out");
-});
-
-test("a refused revocation is said, and the tokens are forgotten all the same", async (t) => {
-  const s = await signedIn(t);
-  s.provider.revocation = { status: 400, body: JSON.stringify({ error: "unsupported_token_type" }) };
-  await s.flow.run(s.session, CONFIG, REDIRECT_URI, 30);
-  assertForgotten(t, s);
-  assert.equal(s.view.last?.[0], "error");
-  assert.match(s.view.last?.[1] ?? "", /refused to revoke the refresh token \(unsupported_token_type\)/);
-});
-
-test("with an end-session endpoint, the provider's session is ended in a popup after the revocation", async (t) => {
-  const s = await signedIn(t, { endSession: true });
-  const running = s.flow.run(s.session, CONFIG, REDIRECT_URI, 30);
-  const popup = s.window.popups[0];
-  assert.equal(await popup.navigated, LOGOUT_URL);
-  assert.equal(s.provider.requestsTo("/revoke").length, 1);
-  assert.deepEqual(s.client.signoutRequests[0], {
-    id_token_hint: "id-0",
-    post_logout_redirect_uri: REDIRECT_URI,
-    request_type: "so:p",
-    state: "sign-out",
-  });
-  s.window.answer(`${REDIRECT_URI}?state=so-1`);
-  await running;
-  assert.deepEqual(s.client.signoutAnswers, [`${REDIRECT_URI}?state=so-1`]);
+  window.answer(`${REDIRECT_URI}?state=another`);
+  await settle(10);
+  assert.equal(popup.closed, false, "an answer with another state does not end it");
+  window.answer(`${REDIRECT_URI}?state=so-1`);
+  await waitFor(() => w.view.message === say.SIGNED_OUT_EVERYWHERE, "signed out at the provider");
   assert.equal(popup.closed, true);
-  assert.deepEqual(s.view.last, ["signed_out", "Signed out, here and at the provider."]);
-  assertForgotten(t, s);
+  assert.deepEqual(ids(w.view), ["sign_in"]);
+  assert.equal(server.sessions.get(view.id)?.status, "signed_out");
 });
 
-test("when the browser blocks the popup, the tokens are gone at once and the provider's part waits for a click", async (t) => {
-  const s = await signedIn(t, { endSession: true });
-  s.window.blocked = true;
-  await s.flow.run(s.session, CONFIG, REDIRECT_URI, 30);
-  assert.equal(s.view.last?.[0], "needs_click");
-  assert.equal(s.flow.waitingForClick, true);
-  assert.equal(s.provider.requestsTo("/revoke").length, 1);
-  assertForgotten(t, s);
-  s.window.blocked = false;
-  s.flow.finishOnClick(CONFIG);
-  assert.equal(s.flow.waitingForClick, false);
-  const popup = s.window.popups[0];
-  assert.equal(await popup.navigated, LOGOUT_URL);
-  s.window.answer(`${REDIRECT_URI}?state=so-1`);
-  await settle();
-  assert.equal(popup.closed, true);
-  assert.deepEqual(s.view.last, ["signed_out", "Signed out, here and at the provider."]);
+test("after signing out the widget shows no holder and no expiry, and stays signed out", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] }); // the watch's retry below never fires
+  const { server, w, view } = await signedIn(t, { end_session: false });
+  server.refuse("watch", 503); // the watch does not bring the signed-out view first
+  server.timeOutWatches();
+  await settle(10);
+  w.controller.act("sign_out");
+  await waitFor(() => w.view.message === say.SIGNED_OUT_NO_ENDPOINT, "signed out");
+  assert.equal(server.sessions.get(view.id)?.status, "signed_out");
+  assert.equal(w.view.user, null);
+  assert.equal(w.view.expiresAt, null);
+  w.fromKernel({ type: "attached", via: "keeper" });
+  assert.equal(w.view.status, "signed_out");
 });
 
-test("with no session, sign-out says so and tells the kernel", async () => {
-  const view = new View();
-  await new SignOut(view).run(null, CONFIG, REDIRECT_URI, 30);
-  assert.deepEqual(view.said, [["signed_out", "Signed out."]]);
-  assert.deepEqual(view.sent, [{ type: "logged_out" }]);
+test("no popup possible: needs_click, and the Sign out button finishes it at the provider", async (t) => {
+  const { window, server, w } = await signedIn(t);
+  window.blocked = true;
+  w.fromKernel({ type: "logout" }); // logout() in a cell
+  const view = await w.until("needs_click");
+  assert.equal(view.message, say.SIGN_OUT_NEEDS_CLICK);
+  assert.deepEqual(ids(view), ["sign_out"]);
+  assert.ok(w.said("logged_out").length > 0, "the kernel is told at once");
+  window.blocked = false;
+  w.controller.act("sign_out");
+  assert.equal(window.popups.length, 1);
+  assert.equal(await window.popups[0].navigated, server.endSession);
+  window.answer(`${REDIRECT_URI}?state=so-1`);
+  await waitFor(() => w.view.message === say.SIGNED_OUT_EVERYWHERE, "signed out at the provider");
+  assert.equal(window.popups[0].closed, true);
+  assert.equal(server.to(/\/logout$/).length, 1, "the click does not sign out at the keeper again");
+});
+
+test("a provider without end_session: no window opened, none left open", async (t) => {
+  const none = await signedIn(t, { end_session: false });
+  none.w.controller.act("sign_out");
+  await waitFor(() => none.w.view.message === say.SIGNED_OUT_NO_ENDPOINT, "signed out");
+  assert.equal(none.window.opens, 0);
+
+  // The view said it had one, the keeper's logout says it has none: the window opened is closed.
+  const gone = await signedIn(t, { end_session: true });
+  gone.server.endSession = null;
+  gone.w.controller.act("sign_out");
+  await waitFor(() => gone.w.view.message === say.SIGNED_OUT_NO_ENDPOINT, "signed out");
+  assert.equal(gone.window.opens, 1);
+  assert.ok(gone.window.popups.every((p) => p.closed));
+});
+
+test("a revocation error is said", async (t) => {
+  const { server, w } = await signedIn(t, { end_session: false });
+  server.revokeError = "the provider refused to revoke the refresh token (unsupported_token_type)";
+  w.controller.act("sign_out");
+  const view = await w.until("error");
+  assert.match(view.message, /unsupported_token_type/);
+  assert.deepEqual(ids(view), ["sign_in"]);
+  assert.ok(w.said("logged_out").length > 0, "signed out all the same");
+});
+
+test("a logout the server refuses: the window closed, the error said, the kernel not told it is out", async (t) => {
+  const { window, server, w } = await signedIn(t);
+  server.refuse("logout", 503, { error: "keeper_unavailable", message: "The server cannot reach its token keeper." });
+  w.controller.act("sign_out");
+  const view = await w.until("error");
+  assert.match(view.message, /^Could not sign out \(The server cannot reach its token keeper\.\)/);
+  assert.equal(window.popups[0].closed, true);
+  assert.deepEqual(w.said("logged_out"), []);
+});
+
+test("the provider not confirming within the timeout is said, and its window closed", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, w } = await signedIn(t);
+  w.controller.act("sign_out");
+  await window.popups[0].navigated;
+  await settle(5);
+  t.mock.timers.tick(30_000);
+  const view = await w.until("error");
+  assert.match(view.message, /provider did not confirm the sign-out within 30 s/);
+  assert.equal(window.popups[0].closed, true);
+});
+
+test("a kernel's logout() with no session here: signed_out, the kernel told, nothing asked of the server", async (t) => {
+  installPage();
+  const server = new FakeServer().install();
+  const w = widget(t);
+  w.fromKernel({ type: "logout" });
+  await w.until("signed_out");
+  assert.deepEqual(w.said("logged_out"), [{ type: "logged_out" }]);
+  assert.deepEqual(server.requests, []);
 });

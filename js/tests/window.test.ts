@@ -1,16 +1,16 @@
 /// <reference types="node" />
-// The wait for the popup's answer (waitForCallback): only our callback page's answer to this very
-// request ends it, by postMessage or over BroadcastChannel; a closed popup is said once without
-// ending it (COOP may have cut the handle, the answer may still come); the deadline and an abort
-// end it; whatever ends it removes its listeners and timers. Time is mocked.
+// The popup window (js/window.ts): opened at the URL it is given, centred on the page, with the
+// config's features, or said blocked at once. The wait for its answer (waitForCallback): only our
+// callback page's answer to this very request ends it, by postMessage or over BroadcastChannel; a
+// closed popup is said once without ending it (COOP may have cut the handle, the answer may still
+// come); the deadline and an abort end it; whatever ends it removes its listeners and timers. Time
+// is mocked.
 import { afterEach, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { SignInError } from "../errors";
 import { CALLBACK_SOURCE, callbackChannel } from "../messages";
-import { waitForCallback, type WaitOptions } from "../window";
-import { FakePopup, installPage, REDIRECT_URI, settle } from "./fakes";
-
-const T0 = Date.UTC(2025, 0, 15, 12);
+import { openPopup, waitForCallback, type WaitOptions } from "../window";
+import { CONFIG, FakePopup, installPage, REDIRECT_URI, settle, T0 } from "./fakes";
 const ANSWER = `${REDIRECT_URI}#code=c1&state=s1`;
 
 function watch<T>(promise: Promise<T>): { done: boolean; value?: T; error?: unknown } {
@@ -44,6 +44,28 @@ function options(overrides: Partial<WaitOptions> = {}): WaitOptions & { closedCa
 function mockTime(t: TestContext): void {
   t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
 }
+
+test("openPopup opens at the URL given, centred, with the config's features; a blank one without a URL", () => {
+  const { window } = installPage();
+  Object.assign(window, { screenX: 100, screenY: 50, outerWidth: 1300, outerHeight: 900 });
+  const popup = openPopup(CONFIG, "https://idp.example/auth?state=s1") as unknown as FakePopup;
+  assert.equal(popup.openedAt, "https://idp.example/auth?state=s1");
+  assert.equal(popup.features, "left=500,top=180,popup=yes,width=500,height=640");
+  const custom = openPopup({ ...CONFIG, popupWindowFeatures: { width: 300, toolbar: false } }) as unknown as FakePopup;
+  assert.equal(custom.openedAt, "");
+  assert.equal(custom.features, "left=600,top=180,popup=yes,width=300,height=640,toolbar=no");
+});
+
+test("a popup the browser refuses is popup_blocked, with Sign in to open it", () => {
+  const { window } = installPage();
+  window.blocked = true;
+  assert.throws(() => openPopup(CONFIG, "https://idp.example/auth"), {
+    name: "SignInError",
+    code: "popup_blocked",
+    message: "The browser blocked the sign-in window. Click Sign in to open it.",
+  });
+  assert.equal(window.opens, 1);
+});
 
 test("only our callback page's answer to this request, from this origin, ends the wait", async (t) => {
   mockTime(t);

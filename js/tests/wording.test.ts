@@ -1,20 +1,26 @@
 /// <reference types="node" />
 // What the widget says and offers: each state has its buttons, and no sentence shown in a state
-// tells the user to click a button that state does not show (issue 10).
+// tells the user to click a button that state does not show (issue 10): the
+// controller's own sentences, the errors other modules make, the sign-out flow's, the keeper's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { explain, SignInError } from "../errors";
-import type { Status, View } from "../messages";
+import * as api from "../api";
+import type { SignInError } from "../errors";
+import { KernelLink } from "../kernel";
+import type { SessionView, Status, View } from "../messages";
+import { keepReturnPath } from "../redirect";
+import { resolveRequest } from "../registry";
 import { SignOut } from "../signout";
-import type { Session } from "../session";
 import * as say from "../wording";
+import { openPopup } from "../window";
+import { fakeModel } from "./fake-widget";
+import { CONFIG, FakeServer, installPage, REDIRECT_URI, sessionView, settle } from "./fakes";
 
 const EXP = Date.UTC(2026, 10, 30, 11, 2) / 1000;
-const CLAIMS = { sub: "u1", name: "Alice Example" };
-const CTX = { authority: "https://idp.example", client_id: "nb", redirect_uri: "https://lab/oidc/redirect.html" };
-const CAUSES = say.likelyCauses("nb", CTX.redirect_uri);
+const VIEW: SessionView = sessionView({ user: "Alice Example", expires_at: EXP });
+const CAUSES = say.likelyCauses("nb", REDIRECT_URI);
 
 /** The labels a view shows. */
 function labels(view: View): string[] {
@@ -31,30 +37,29 @@ function assertHonest(view: View): void {
   }
 }
 
-function providerError(error: string, error_description?: string): Error {
-  return Object.assign(new Error(error), { name: "ErrorResponse", error, error_description });
-}
-
-// Every sentence the controller shows, by the state it shows it in.
-const SHOWN: [Status, string][] = [
+// Every sentence of js/wording.ts the controller shows, by the state it shows it in.
+const SHOWN: [Status, string, say.StateFacts?][] = [
   ["idle", say.IDLE],
+  ["idle", say.KERNEL_GONE],
   ["signing_in", say.signingIn("corp (https://idp.example)")],
   ["signing_in", say.goingTo("https://idp.example")],
   ["signing_in", say.stillWaiting(CAUSES)],
-  ["signed_in", say.signedIn(CLAIMS, EXP, true)],
-  ["signed_in", say.signedIn(CLAIMS, null, true)],
-  ["renew_needed", say.signedIn(CLAIMS, EXP, false)],
-  ["renew_needed", say.reloaded(EXP)],
+  ["signing_in", say.SIGNING_IN_ELSEWHERE],
+  ["signing_in", say.FINISHING],
+  ["needs_click", say.SIGN_OUT_NEEDS_CLICK, { signOutPending: true }],
+  ["signed_in", say.signedIn(VIEW)],
+  ["signed_in", say.signedIn(VIEW, true)],
+  ["signed_in", say.signedIn({ ...VIEW, expires_at: null })],
+  ["renew_needed", say.signedIn({ ...VIEW, renewable: false })],
   ["signed_out", say.SIGNED_OUT],
+  ["signed_out", say.SIGNED_OUT_EVERYWHERE],
+  ["signed_out", say.SIGNED_OUT_NO_ENDPOINT],
   ["signed_out", say.RELOADED_WITHOUT_TOKEN],
   ["error", say.timedOut(30, CAUSES)],
   ["error", say.POPUP_CLOSED],
   ["error", say.CANCELLED],
   ["error", say.EXPIRED],
-  // Other modules' errors, shown in the error state.
-  ["error", explain(providerError("access_denied", "End-User aborted interaction"), CTX).message],
-  ["error", explain(providerError("invalid_scope"), CTX).message],
-  ["error", explain(new Error("boom"), CTX).message],
+  ["error", say.KEEPER_GONE],
 ];
 
 test("each state offers its buttons, the first being the one its sentence points at", () => {
@@ -85,45 +90,94 @@ test("each state offers its buttons, the first being the one its sentence points
 });
 
 test("no sentence names a button that is not shown in its state", () => {
-  for (const [status, message] of SHOWN) assertHonest(say.view(status, message));
+  for (const [status, message, facts] of SHOWN) assertHonest(say.view(status, message, facts));
 });
 
-test("a blocked popup's sentence names a button its state shows", () => {
-  const blocked = new SignInError("popup_blocked", "The browser blocked the sign-in window. Click Sign in to open it.");
-  assertHonest(say.view("needs_click", blocked.message));
+test("the errors other modules make name only the Sign in an error (or a refused popup) shows", async (t) => {
+  installPage();
+  const errors: SignInError[] = [];
+  const fails = async (call: () => unknown) => {
+    try {
+      await call();
+    } catch (err) {
+      errors.push(say.asSignInError(err));
+    }
+  };
+  (globalThis as Record<string, unknown>).fetch = async () => {
+    throw new TypeError("fetch failed");
+  };
+  await fails(() => api.sessionOf("w1")); // the server does not answer
+  await fails(() => resolveRequest({ provider: "corp" }));
+  const server = new FakeServer().install();
+  for (const status of [404, 403]) {
+    server.refuse("instances", status);
+    await fails(() => api.sessionOf("w1"));
+  }
+  server.refuse("providers", 500);
+  await fails(() => resolveRequest({ provider: "corp" }));
+  server.refuse("return-path", 400);
+  await fails(() => keepReturnPath());
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const asked = new KernelLink(fakeModel().model, () => {}).ask({ type: "ready" }, "attached");
+  t.mock.timers.tick(60_000);
+  await fails(() => asked);
+  assert.equal(errors.length, 7);
+  for (const err of errors) assertHonest(say.view("error", err.message));
+  (globalThis as unknown as { window: { blocked: boolean } }).window.blocked = true;
+  await fails(() => openPopup(CONFIG, "https://idp.example/auth"));
+  assert.equal(errors[7]?.code, "popup_blocked");
+  assertHonest(say.view("needs_click", errors[7].message));
 });
 
 test("the sign-out flow's sentences name only the buttons shown with them", async () => {
+  const { window } = installPage();
+  const server = new FakeServer().install();
   const seen: View[] = [];
   const flow: SignOut = new SignOut({
     set: (status, message) => seen.push(say.view(status, message, { signOutPending: flow.waitingForClick })),
-    send: () => {},
+    signedOut: () => {},
   });
-  await flow.run(null, { authority: CTX.authority, client_id: "nb" }, CTX.redirect_uri, 5);
+  await flow.run(null, CONFIG, REDIRECT_URI, 5);
   // A provider with an end-session endpoint, whose popup the browser refused: a Sign out click.
-  const session = {
-    endsAtProvider: true,
-    signOut: async () => async () => {
-      throw new Error("provider unreachable");
-    },
-  } as unknown as Session;
-  const globals = globalThis as unknown as { window?: unknown };
-  globals.window = { open: () => null, screenX: 0, screenY: 0, outerWidth: 800, outerHeight: 600 };
-  try {
-    await flow.run(session, { authority: CTX.authority, client_id: "nb" }, CTX.redirect_uri, 5);
-    const pending = seen.at(-1);
-    assert.equal(pending?.status, "needs_click");
-    assert.deepEqual(labels(pending!), ["Sign out"]);
-    flow.finishOnClick({ authority: CTX.authority, client_id: "nb" });
-    await new Promise((resolve) => setImmediate(resolve));
-  } finally {
-    delete globals.window;
-  }
+  window.blocked = true;
+  await flow.run(server.seed(CONFIG, REDIRECT_URI), CONFIG, REDIRECT_URI, 5);
+  const pending = seen.at(-1);
+  assert.equal(pending?.status, "needs_click");
+  assert.deepEqual(labels(pending!), ["Sign out"]);
+  window.blocked = false;
+  const opening = window.open.bind(window);
+  window.open = (...args) => {
+    const popup = opening(...args);
+    popup!.location.replace = () => {
+      throw new Error("the provider cannot be reached");
+    };
+    return popup;
+  };
+  flow.finishOnClick(CONFIG, 5);
+  await settle(5);
+  // And one whose revocation failed.
+  server.revokeError = "unsupported_token_type";
+  await flow.run(server.seed(CONFIG, REDIRECT_URI, { end_session: false }), CONFIG, REDIRECT_URI, 5);
   assert.deepEqual(
     seen.map((v) => v.status),
-    ["signed_out", "needs_click", "error"],
+    ["signed_out", "needs_click", "error", "error"],
   );
   for (const view of seen) assertHonest(view);
+});
+
+test("every sentence the keeper and the server say names Sign in, the one button of an error", () => {
+  const root = fileURLToPath(new URL("../../ipython_oidc_client/", import.meta.url));
+  let files = 0;
+  for (const dir of ["_keeper", "server"]) {
+    for (const file of readdirSync(root + dir).filter((f) => f.endsWith(".py"))) {
+      files++;
+      const code = readFileSync(`${root}${dir}/${file}`, "utf8").replace(/^\s*#.*$/gm, "");
+      for (const named of say.namedButtons(code)) {
+        assert.ok(["Sign in", "Try again"].includes(named), `${dir}/${file} tells the user to click "${named}"`);
+      }
+    }
+  }
+  assert.ok(files > 5, root);
 });
 
 test("every sentence in the sources names a button the widget has", () => {
@@ -143,10 +197,11 @@ test("every sentence in the sources names a button the widget has", () => {
 });
 
 test("'click Try again' is pointed at the Sign in button an error shows", () => {
-  const err = explain(providerError("access_denied", "End-User aborted interaction"), CTX);
-  const view = say.view("error", err.message);
-  assert.match(view.message, /If you cancelled, click Sign in to try again; otherwise/);
-  assert.doesNotMatch(view.message, /Try again/);
+  const said = "The provider refused the sign-in (access_denied). If you cancelled, click Try again; otherwise ask.";
+  assert.equal(
+    say.view("error", said).message,
+    "The provider refused the sign-in (access_denied). If you cancelled, click Sign in to try again; otherwise ask.",
+  );
   assert.equal(
     say.view("error", "Sign-in failed: x. Click Try again.").message,
     "Sign-in failed: x. Click Sign in to try again.",

@@ -63,7 +63,7 @@ def test_unreachable_provider_is_shown_and_no_window_opens(
     down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     nb = _open(context, labs[BASE], {"authority": down, "client_id": CLIENT_ID})
     popups: list[Page] = []
-    nb.page.on("popup", popups.append)
+    nb.page.on("popup", lambda p: popups.append(p))
     nb.run(0)
     # The server's keeper asks for discovery before the request exists: nothing to open a window for.
     text = nb.wait_status("error", timeout=20_000)

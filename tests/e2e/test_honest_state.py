@@ -67,7 +67,7 @@ def test_after_a_reload_the_widget_and_the_kernel_agree_and_renew_needs_no_windo
     assert "kernel-status signed_in | Signed in as Erin Example" in out, out
 
     popups: list[Any] = []
-    nb.page.on("popup", popups.append)
+    nb.page.on("popup", lambda p: popups.append(p))
     nb.widget().locator("button", has_text="Renew").click()
     # The keeper renews with the refresh token it holds: a new token in the kernel, no window.
     deadline = time.monotonic() + 20

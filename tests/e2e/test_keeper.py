@@ -147,7 +147,7 @@ def test_a_reload_and_a_kernel_restart_get_the_token_without_a_window(
     )
     _sign_in(nb)
     popups: list[Page] = []
-    nb.page.on("popup", popups.append)
+    nb.page.on("popup", lambda p: popups.append(p))
     # The widget's output survives a reload only if the notebook was saved (README: redirect mode).
     nb.save()
     deadline = time.monotonic() + 20
