@@ -147,7 +147,8 @@ export class Controller {
       return;
     }
     if (view.status === "expired") {
-      this.fail(new SignInError(view.error?.error ?? "token_expired", view.error?.message ?? say.EXPIRED));
+      // The reason (a failed renewal) stays the kernel's, from the keeper; the widget says what now.
+      this.fail(new SignInError(view.error?.error ?? "token_expired", say.EXPIRED));
       this.kernel.send({ type: "expired" });
       return;
     }

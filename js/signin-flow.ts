@@ -72,6 +72,8 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
       },
     };
     const signIn = (async (): Promise<SessionView> => {
+      // The server asks the provider's discovery first (kept 5 minutes): the window opens after.
+      host.set("signing_in", say.preparing(settings.where));
       const begun = await beginFor(host, forceNew);
       if ("session" in begun) return begun.session;
       if (!host.current(generation)) throw new SignInError("cancelled", say.CANCELLED);

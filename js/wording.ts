@@ -143,6 +143,10 @@ export function signingIn(where: string): string {
   return `Signing in at ${where}… finish in the sign-in window.`;
 }
 
+export function preparing(where: string): string {
+  return `Signing in at ${where}…`;
+}
+
 export function goingTo(where: string): string {
   return `Going to ${where} to sign in…`;
 }

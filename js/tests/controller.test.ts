@@ -40,7 +40,10 @@ test("every view's sentence goes to the kernel as it is shown, and names only it
   const view = await w.until("needs_click");
   assert.deepEqual(
     w.views.map((v) => [v.status, ids(v)]),
-    [["needs_click", ["sign_in", "redirect"]]],
+    [
+      ["signing_in", ["cancel"]],
+      ["needs_click", ["sign_in", "redirect"]],
+    ],
   );
   assert.deepEqual(view.actions.map((a) => a.label), ["Sign in", "Sign in in this tab"]);
   w.views.forEach(assertHonest);

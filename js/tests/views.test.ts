@@ -60,7 +60,7 @@ test("an error (renewal failing while the token lives) → error with the keeper
   assert.deepEqual(w.said("expired"), [], "the token still lives in the kernel");
 });
 
-test("expired → error, the kernel told `expired`; with the keeper's reason when it gives one", async (t) => {
+test("expired → error, the kernel told `expired`; the keeper's reason goes with its code", async (t) => {
   const plain = await showing(t, { status: "expired" }, "error");
   assert.equal(plain.w.view.status, "error");
   assert.equal(plain.w.view.message, say.EXPIRED);
@@ -69,7 +69,9 @@ test("expired → error, the kernel told `expired`; with the keeper's reason whe
 
   const error = { error: "invalid_grant", message: "The sign-in ended: the provider refused to renew it. Click Sign in." };
   const said = await showing(t, { status: "expired", error }, "error");
-  assert.equal(said.w.view.message, error.message);
+  // The widget says what now; the kernel has the keeper's reason from the keeper itself.
+  assert.equal(said.w.view.message, say.EXPIRED);
+  assert.deepEqual(said.w.said("error").map((m) => m.error), ["invalid_grant"]);
   assert.deepEqual(said.w.said("expired"), [{ type: "expired" }]);
 });
 

@@ -6,32 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from e2e._memory import memory_holds
 from e2e._stack import Provider
 from playwright.sync_api import BrowserContext
 
 from ._drive import Script, approve_device, script_env
-
-_SKIP = ("[vvar]", "[vsyscall]", "[vvar_vclock]")
-
-
-def memory_holds(pid: int, secrets: list[str]) -> dict[str, bool]:
-    """Which of ``secrets`` occur (as ASCII bytes, as CPython keeps ASCII str) in ``pid``'s memory."""
-    wanted = {s: s.encode() for s in secrets}
-    found = dict.fromkeys(secrets, False)
-    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
-        for line in maps:
-            fields = line.split()
-            if not fields[1].startswith("r") or (len(fields) > 5 and fields[5] in _SKIP):
-                continue
-            start, end = (int(x, 16) for x in fields[0].split("-"))
-            try:
-                mem.seek(start)
-                region = mem.read(end - start)
-            except (OSError, OverflowError, ValueError):
-                continue
-            for secret, raw in wanted.items():
-                found[secret] = found[secret] or raw in region
-    return found
 
 
 def test_the_users_process_holds_the_access_token_only(

@@ -47,18 +47,23 @@ class Adversary:
         return [line for line in self.server.log().splitlines() if not allowed.match(line)]
 
 
-def start_adversary(workdir: Path, notebook_url: str, access_token_ttl: int = 3600) -> Adversary:
+def start_adversary(
+    workdir: Path, notebook_url: str | None, access_token_ttl: int = 3600, native: bool = False
+) -> Adversary:
     """``notebook_url``: the Jupyter server's URL; its origin may call the token endpoint (CORS) and
-    redirect URIs under it are accepted."""
+    redirect URIs under it are accepted (None: no notebook, tests/native). ``native``: the client is
+    also a native app, with loopback redirect URIs on any port (RFC 8252 §7.3) and the device grant
+    (RFC 8628), for the sign-ins without a notebook frontend."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    parts = urlsplit(notebook_url)
+    parts = urlsplit(notebook_url or "")
     config = {
         "port": port,
         "client_id": CLIENT_ID,
-        "redirect_prefixes": [notebook_url],
-        "origins": [f"{parts.scheme}://{parts.netloc}"],
+        "redirect_prefixes": [notebook_url] if notebook_url else [],
+        "origins": [f"{parts.scheme}://{parts.netloc}"] if notebook_url else [],
         "access_token_ttl": access_token_ttl,
+        "native": native,
     }
     config_path = workdir / "adversary.json"
     config_path.write_text(json.dumps(config))

@@ -3,7 +3,13 @@
     python server.py config.json
 
 config.json: {"port": 9000, "client_id": "...", "redirect_prefixes": ["http://127.0.0.1:8888/"],
-"origins": ["http://127.0.0.1:8888"], "access_token_ttl": 3600}
+"origins": ["http://127.0.0.1:8888"], "access_token_ttl": 3600, "native": false}
+
+With ``"native": true`` (tests/native/test_conformance_loopback.py) the client is also a native app:
+redirect URIs ``http://127.0.0.1:<any port>/`` are accepted (RFC 8252 §7.3) and answered in the query
+unless ``response_mode=fragment`` is asked (RFC 6749 §4.1.2), and every case offers the device
+authorization grant (RFC 8628), whose device code is approved at once (no user, as /authorize has
+no login form). Without it, nothing of this is offered.
 
 Each case is a provider of its own, at the issuer ``http://127.0.0.1:<port>/c/<case>``: its own
 discovery document, JWKS, /authorize (which answers at once, without a login form), /token and
@@ -61,6 +67,7 @@ CASES = (
 )
 SLOW_SECONDS = 5.0
 SUBJECT = "adversary-alice"
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 def b64url(data: bytes) -> str:
@@ -129,6 +136,8 @@ class State:
         self.redirect_prefixes = list(config["redirect_prefixes"])
         self.origins = set(config["origins"])
         self.ttl = int(config.get("access_token_ttl", 3600))
+        self.native = bool(config.get("native", False))
+        self.device_codes: dict[str, str] = {}  # device code -> case (native only)
         self.keys = Keys()
         self.lock = threading.Lock()
         self.codes: dict[str, dict[str, Any]] = {}
@@ -209,17 +218,31 @@ def jwks_for(state: State, case: str) -> dict[str, Any]:
     return {"keys": [state.keys.jwk(kid) for kid in kids]}
 
 
+def is_loopback_redirect(state: State, redirect_uri: str) -> bool:
+    """RFC 8252 §7.3: a native client's ``http://127.0.0.1/``, whatever the port (native only)."""
+    parts = urlsplit(redirect_uri)
+    return (
+        state.native
+        and (parts.scheme, parts.hostname, parts.path, parts.query, parts.fragment)
+        == ("http", "127.0.0.1", "/", "", "")
+        and parts.port is not None
+    )
+
+
 def discovery_for(state: State, case: str) -> dict[str, Any]:
     issuer = state.issuer(case)
+    device = {"device_authorization_endpoint": f"{issuer}/device_authorization"} if state.native else {}
     return {
         "issuer": state.issuer("impostor") if case == "discovery_issuer_mismatch" else issuer,
         "authorization_endpoint": f"{issuer}/authorize",
         "token_endpoint": f"{issuer}/token",
         "jwks_uri": f"{issuer}/jwks",
         "userinfo_endpoint": f"{issuer}/userinfo",
+        **device,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token"]
+        + ([DEVICE_CODE_GRANT] if state.native else []),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "code_challenge_methods_supported": ["S256"],
@@ -342,9 +365,19 @@ class Handler(BaseHTTPRequestHandler):
             # The COOP case's page reports whether the browser cut window.opener.
             self.state.count(case, "opener_cut", body.strip() == "true")
             return self._json(200, {})
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        if endpoint == "device_authorization" and self.state.native:
+            return self._device_authorization(case, form)
         if endpoint != "token":
             return self._json(404, {"error": "not_found"})
-        form = {k: v[0] for k, v in parse_qs(body).items()}
+        if form.get("grant_type") == DEVICE_CODE_GRANT and self.state.native:
+            self.state.count(case, "token")
+            with self.state.lock:
+                owner = self.state.device_codes.pop(form.get("device_code", ""), None)
+            if owner != case or form.get("client_id") != self.state.client_id:
+                return self._json(400, {"error": "invalid_grant", "error_description": "unknown device code"})
+            # No authorization request, so no nonce (RFC 8628 §3.1).
+            return self._json(200, self._tokens(case, id_token_for(self.state, case, None)))
         if form.get("grant_type") == "refresh_token":
             self.state.count(case, "refresh")
             if self.state.refresh.get(form.get("refresh_token", "")) != case:
@@ -381,11 +414,34 @@ class Handler(BaseHTTPRequestHandler):
             tokens["id_token"] = id_token
         return tokens
 
+    def _device_authorization(self, case: str, form: dict[str, str]) -> None:
+        """RFC 8628 §3.2; the code is approved at once (the user's part is not played here)."""
+        self.state.count(case, "device_authorization")
+        if form.get("client_id") != self.state.client_id:
+            return self._json(400, {"error": "invalid_client"})
+        device_code = secrets.token_urlsafe(32)
+        with self.state.lock:
+            self.state.device_codes[device_code] = case
+        user_code = "ADVR-" + secrets.token_hex(2).upper()
+        verification = f"{self.state.issuer(case)}/device"
+        return self._json(
+            200,
+            {
+                "device_code": device_code,
+                "user_code": user_code,
+                "verification_uri": verification,
+                "verification_uri_complete": f"{verification}?user_code={user_code}",
+                "expires_in": 60,
+                "interval": 1,
+            },
+        )
+
     def _authorize(self, case: str, query: dict[str, str]) -> None:
         redirect_uri = query.get("redirect_uri", "")
+        loopback = is_loopback_redirect(self.state, redirect_uri)
         if query.get("client_id") != self.state.client_id:
             return self._html(400, "<p>invalid_client: unknown client_id</p>")
-        if not any(redirect_uri.startswith(p) for p in self.state.redirect_prefixes):
+        if not loopback and not any(redirect_uri.startswith(p) for p in self.state.redirect_prefixes):
             return self._html(400, "<p>invalid_request: redirect_uri not registered</p>")
         if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256":
             return self._html(400, "<p>invalid_request: code flow with PKCE S256 only</p>")
@@ -401,7 +457,8 @@ class Handler(BaseHTTPRequestHandler):
         iss = self.state.issuer("happy" if case == "mixup_iss" else case)
         params = {"code": code, "state": query.get("state", ""), "iss": iss}
         encoded = "&".join(f"{k}={_quote(v)}" for k, v in params.items())
-        separator = "?" if query.get("response_mode") == "query" else "#"
+        mode = query.get("response_mode") or ("query" if loopback else "fragment")
+        separator = "?" if mode == "query" else "#"
         location = f"{redirect_uri}{separator}{encoded}"
         if case == "hold":
             # A page that waits for the user (a login form would): the sign-in stays in progress.
