@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 
 from ._page import NotebookPage, sign_in
-from ._stack import CHROMIUM, CHROMIUM_ARGS, Lab, Provider, write_notebook
+from ._stack import CHROMIUM, CHROMIUM_ARGS, Lab, Provider, unique, write_notebook
 from .conftest import CLIENT_ID
 
 
@@ -36,7 +36,7 @@ def test_blocked_popup_offers_a_sign_in_button_that_works(
 ) -> None:
     lab = labs["/user/alice/"]
     name = f"blocked-{uuid.uuid4().hex[:8]}.ipynb"
-    config = {"authority": provider.issuer, "client_id": CLIENT_ID}
+    config = unique({"authority": provider.issuer, "client_id": CLIENT_ID})
     # A cell that works for 6 s before it signs in: by then Chromium's transient user activation
     # from Shift+Enter (5 s) has expired, so the widget's own window.open is refused.
     write_notebook(

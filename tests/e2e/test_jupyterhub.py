@@ -1,6 +1,7 @@
 """JupyterHub: two users sign in with the administrator's provider, named (`authenticate("hub-idp")`),
 through the one redirect URI registered at the provider, `{hub}/hub/user-redirect/oidc/redirect.html`,
-each into their own kernel; the state-changing endpoint keeps the XSRF check that JupyterHub ≥ 4.1
+each into their own kernel, each with a token keeper of their own server's (one user's sessions are
+unknown to the other's); the state-changing endpoint keeps the XSRF check that JupyterHub ≥ 4.1
 relies on."""
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ def _log_in(context: BrowserContext, hub: Hub, user: str) -> Lab:
     return Lab(hub.server, f"{hub.url}user/{user}/", "", hub.home(user))
 
 
-def test_two_users_sign_in_through_one_registered_redirect_uri(
+def test_two_users_sign_in_through_one_registered_redirect_uri_each_with_their_own_keeper(
     hub: Hub, hub_provider: Provider, browser: Browser
 ) -> None:
+    seen: dict[str, tuple[str, str]] = {}  # user -> (their keeper's socket, their session's id)
     for user in ("alice", "bob"):
         context = browser.new_context()
         try:
@@ -68,10 +70,11 @@ def test_two_users_sign_in_through_one_registered_redirect_uri(
                 [
                     "from ipython_oidc_client import authenticate\ntoken = {}\n"
                     f"s = authenticate({PROVIDER!r}, token)",
-                    "import requests\nawait s\n"
+                    "import os, requests\nawait s\n"
                     f"r = requests.get('{hub_provider.issuer}/me', "
                     "headers={'Authorization': 'Bearer ' + token['access_token']}, timeout=10)\n"
-                    "print('userinfo', r.status_code, r.json()['sub'])",
+                    "print('userinfo', r.status_code, r.json()['sub'])\n"
+                    "print('keeper', os.environ['IPYTHON_OIDC_CLIENT_KEEPER'], s._follow.session_id)",
                 ],
             )
             lab = _log_in(context, hub, user)
@@ -80,9 +83,23 @@ def test_two_users_sign_in_through_one_registered_redirect_uri(
                 nb.run(0)
             sign_in(popup_info.value, f"{user}-at-idp")
             nb.wait_status("signed_in")
-            nb.run_and_wait(1, f"userinfo 200 {user}-at-idp")
+            out = nb.run_and_wait(1, f"userinfo 200 {user}-at-idp")
+            socket, session = out.split("keeper ")[1].split()[:2]
+            seen[user] = (socket, session)
+            for other, (_, theirs) in seen.items():
+                # Asked of this user's server, the other user's session does not exist.
+                status = nb.page.evaluate(
+                    """async (url) => {
+                      const m = document.cookie.match(/_xsrf=([^;]+)/);
+                      const xsrf = decodeURIComponent(m ? m[1] : "");
+                      return (await fetch(url, {headers: {"X-XSRFToken": xsrf}})).status;
+                    }""",
+                    f"{lab.url}oidc/sessions/{theirs}",
+                )
+                assert status == (200 if other == user else 404), (user, other, status)
         finally:
             context.close()
+    assert seen["alice"][0] != seen["bob"][0], "the two users' servers share a keeper"
     issued = hub_provider.issued()
     log = hub.server.log()
     for entry in issued:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 from jupyter_client import BlockingKernelClient
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from ._page import NotebookPage, sign_in
 from ._stack import Lab, Provider, start_provider, unique, write_notebook
@@ -243,3 +244,60 @@ def test_the_provider_answers_no_cors_and_nothing_needed_it(short: Provider, lab
     assert "access-control-allow-origin" not in {k.lower() for k in discovery.headers}
     assert "access-control-allow-origin" not in {k.lower() for k in token.headers}
     assert json.loads(discovery.text)["issuer"] == short.issuer
+
+
+def test_a_kernel_that_cannot_reach_the_keeper_gets_its_tokens_through_the_page(
+    labs: dict[str, Lab], short: Provider, context: BrowserContext
+) -> None:
+    """A kernel on another machine (here: one whose environment names no keeper) answers `attached`
+    with `page`; the page relays each renewed access token, between cells, and says so."""
+    lab = labs[BASE]
+    spec = lab.root.parent / "home" / ".local" / "share" / "jupyter" / "kernels" / "elsewhere"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python (elsewhere)",
+                "language": "python",
+                "env": {"IPYTHON_OIDC_CLIENT_KEEPER": ""},
+            }
+        )
+    )
+    watch = (
+        "import asyncio\nawait s\nfirst = hashlib.sha256(token['access_token'].encode()).hexdigest()\n"
+        "for _ in range(300):\n"  # 30 s, bounded: 20-s tokens are renewed at half-life
+        "    if hashlib.sha256(token['access_token'].encode()).hexdigest() != first: break\n"
+        "    await asyncio.sleep(0.1)\n"
+        "r = requests.get(ME, auth=token, timeout=5)\n"
+        "print('via', s.via, 'renewed', hashlib.sha256(token['access_token'].encode()).hexdigest() != first,"
+        " r.status_code)"
+    )
+    nb_name = f"keeper-elsewhere-{uuid.uuid4().hex[:8]}.ipynb"
+    config = unique({"authority": short.issuer, "client_id": CLIENT, "scope": "openid profile"})
+    write_notebook(
+        lab.root / nb_name,
+        [
+            "import hashlib, requests\nfrom ipython_oidc_client import Token, authenticate\n"
+            f"ME = '{short.issuer}/me'\ntoken = Token()\ns = authenticate({config!r}, token)",
+            watch,
+        ],
+    )
+    notebook = json.loads((lab.root / nb_name).read_text())
+    notebook["metadata"]["kernelspec"] = {
+        "display_name": "Python (elsewhere)",
+        "language": "python",
+        "name": "elsewhere",
+    }
+    (lab.root / nb_name).write_text(json.dumps(notebook))
+    nb = NotebookPage(context, lab, nb_name)
+    _sign_in_said(nb, "gets each new token through this page")
+    out = nb.run_and_wait(1, "via", timeout=60_000)
+    assert "via page renewed True 200" in out, out
+
+
+def _sign_in_said(nb: NotebookPage, words: str) -> None:
+    with nb.page.expect_popup() as popup_info:
+        nb.run(0)
+    sign_in(popup_info.value)
+    expect(nb.widget()).to_contain_text(words, timeout=30_000)

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from ._page import NotebookPage, sign_in
 from ._procs import free_port
-from ._stack import Lab, Provider, start_lab, start_provider, write_notebook
+from ._stack import Lab, Provider, start_lab, start_provider, unique, write_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PICTURES = ROOT / "docs" / "pictures"
@@ -239,7 +239,8 @@ def tour(
     theme: str = request.param
     _set_theme(lab, theme)
     name = f"look-{theme}-{uuid.uuid4().hex[:8]}.ipynb"
-    no_refresh = {"authority": idp.issuer, "client_id": NO_REFRESH}
+    # Each theme's tour signs in anew: the server's keeper would otherwise hand it the last tour's session.
+    no_refresh = unique({"authority": idp.issuer, "client_id": NO_REFRESH})
     write_notebook(
         lab.root / name,
         [
