@@ -59,7 +59,7 @@ class Follow:
         self.session_id = view.get("id") if isinstance(view.get("id"), str) else None
         token = event.get("token")
         fresh = isinstance(token, dict)
-        if fresh:
+        if isinstance(token, dict):
             fill(self.token, parse_token_message(token))
         error = view.get("error")
         if view.get("status") == "expired":

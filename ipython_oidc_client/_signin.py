@@ -106,7 +106,9 @@ class SignIn:
         elif view.get("error"):
             self.status = "error"
         elif status == "signed_in":
-            self.status = "signed_in" if view.get("renewable") or not view.get("expires_at") else "renew_needed"
+            self.status = (
+                "signed_in" if view.get("renewable") or not view.get("expires_at") else "renew_needed"
+            )
 
     def _on_keeper_error(self, error: AuthenticationError | None) -> None:
         self.error = error

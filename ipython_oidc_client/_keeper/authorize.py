@@ -92,7 +92,9 @@ def answer_params(response: Any) -> dict[str, list[str]]:
         if value is None:
             continue
         if not isinstance(value, str) or len(value) > MAX_PARAM:
-            raise KeeperError("invalid_request", f"The sign-in answer's {name!r} is not a string of sane size.")
+            raise KeeperError(
+                "invalid_request", f"The sign-in answer's {name!r} is not a string of sane size."
+            )
         params[name] = [value]
     return params
 

@@ -64,7 +64,9 @@ class Link:
             sock.settimeout(None)
         except OSError as err:
             sock.close()
-            raise KeeperUnavailable(f"the token keeper at {path} does not answer ({type(err).__name__})") from None
+            raise KeeperUnavailable(
+                f"the token keeper at {path} does not answer ({type(err).__name__})"
+            ) from None
 
         def close() -> None:
             try:

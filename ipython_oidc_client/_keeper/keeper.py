@@ -60,7 +60,9 @@ class Keeper:
     # -- what the providers say, kept for a while -------------------------------------------------
 
     def _metadata(self, cfg: NativeConfig, needs: tuple[str, ...]) -> dict[str, Any]:
-        cache_key = f"{cfg.discovery_url}|{sorted(cfg.metadata_seed.items())}|{cfg.metadata is not None}|{needs}"
+        cache_key = (
+            f"{cfg.discovery_url}|{sorted(cfg.metadata_seed.items())}|{cfg.metadata is not None}|{needs}"
+        )
         with self.state.lock:
             hit = self._discovery.get(cache_key)
         if hit and hit[0] > time.time() and cfg.metadata is None:
@@ -86,7 +88,9 @@ class Keeper:
 
     # -- a sign-in the notebook's browser drives ---------------------------------------------------
 
-    def begin(self, config: Any, redirect_uri: Any, instance: Any, fresh: bool, label: Any, renew_before: Any) -> dict[str, Any]:
+    def begin(
+        self, config: Any, redirect_uri: Any, instance: Any, fresh: bool, label: Any, renew_before: Any
+    ) -> dict[str, Any]:
         if not isinstance(instance, str) or not instance or not isinstance(redirect_uri, str):
             raise KeeperError("invalid_request", "begin needs a widget instance and a redirect URI.")
         try:
@@ -158,7 +162,11 @@ class Keeper:
                 self.state.by_key[pending.key] = session.id
             # The same key signed in afresh (Renew without a refresh token, Sign in after an error):
             # every kernel that uses the session gets the new token.
-            session.cfg, session.metadata, session.renew_before = pending.cfg, pending.metadata, pending.renew_before
+            session.cfg, session.metadata, session.renew_before = (
+                pending.cfg,
+                pending.metadata,
+                pending.renew_before,
+            )
             self._signed_in(session, validated.tokens, validated.subject, claims)
             self.state.bind(pending.instance, session)
             return {"session": session.view()}
@@ -178,7 +186,11 @@ class Keeper:
 
     def instance(self, instance: Any) -> dict[str, Any]:
         with self.state.lock:
-            session = self.state.sessions.get(self.state.bindings.get(instance, "")) if isinstance(instance, str) else None
+            session = (
+                self.state.sessions.get(self.state.bindings.get(instance, ""))
+                if isinstance(instance, str)
+                else None
+            )
             return {"session": session.view() if session else None}
 
     def wait(self, versions: Any, timeout: Any) -> dict[str, Any]:
@@ -186,7 +198,9 @@ class Keeper:
         timeout with nothing: a long poll, so that a page sees renewals and sign-outs at once."""
         if not isinstance(versions, dict) or len(versions) > 64:
             raise KeeperError("invalid_request", "wait needs {session id: version} for at most 64 sessions.")
-        seconds = min(float(timeout), MAX_WAIT_SECONDS) if isinstance(timeout, (int, float)) else MAX_WAIT_SECONDS
+        seconds = (
+            min(float(timeout), MAX_WAIT_SECONDS) if isinstance(timeout, (int, float)) else MAX_WAIT_SECONDS
+        )
         deadline = time.monotonic() + max(seconds, 0.0)
         with self.state.changed:
             while True:
@@ -269,7 +283,8 @@ class Keeper:
                 if kind == "expire":
                     error = session.error or (
                         "token_expired",
-                        "The access token has expired. Click Sign in to get a new one, or run authenticate() again.",
+                        "The access token has expired. Click Sign in to get a new one, or run "
+                        "authenticate() again.",
                     )
                     self.state.end(session, EXPIRED, error)
                     continue
@@ -284,7 +299,9 @@ class Keeper:
                 return
             cfg, metadata, subject = session.cfg, session.metadata, session.subject
         try:
-            renewed = refresh(cfg, metadata, Http(cfg.request_timeout), before.refresh_token, subject, session.keys)
+            renewed = refresh(
+                cfg, metadata, Http(cfg.request_timeout), before.refresh_token, subject, session.keys
+            )
         except AuthenticationError as err:
             with self.state.lock:
                 if session.tokens is before:
@@ -314,7 +331,9 @@ class Keeper:
             if err.error in TRANSIENT:
                 why = f"Could not reach the provider to renew the token ({err.message}) before it expired."
             else:
-                reason = "the sign-in was revoked or has ended" if err.error == "invalid_grant" else err.message
+                reason = (
+                    "the sign-in was revoked or has ended" if err.error == "invalid_grant" else err.message
+                )
                 why = f"The token could not be renewed ({err.error}: {reason})."
             advice = "; click Sign in to sign in again, or run authenticate() again."
             session.error = ("renewal_failed", why[:-1] + advice)

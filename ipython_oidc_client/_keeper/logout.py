@@ -18,7 +18,11 @@ def revoke(session: Session, tokens: Any) -> str | None:
     endpoint = session.metadata.get("revocation_endpoint")
     if not isinstance(endpoint, str) or tokens.refresh_token is None:
         return None
-    data = {"token": tokens.refresh_token, "token_type_hint": "refresh_token", "client_id": session.cfg.client_id}
+    data = {
+        "token": tokens.refresh_token,
+        "token_type_hint": "refresh_token",
+        "client_id": session.cfg.client_id,
+    }
     try:
         status, body = Http(session.cfg.request_timeout).post_form(endpoint, data)
     except Unreachable as err:
@@ -38,7 +42,8 @@ def end_session_url(session: Session, post_logout_redirect_uri: str) -> str | No
     if not isinstance(endpoint, str):
         return None
     parts = urlsplit(endpoint)
-    query = parse_qsl(parts.query) + [
+    query = [
+        *parse_qsl(parts.query),
         ("client_id", session.cfg.client_id),
         ("post_logout_redirect_uri", post_logout_redirect_uri),
         # Routes the provider's answer to the page that waits for it (js/window.ts).

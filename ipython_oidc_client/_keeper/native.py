@@ -60,12 +60,21 @@ def sign_in_natively(keeper: Keeper, request: dict[str, Any], send: Send) -> Non
     def failed(code: str, message: str) -> None:
         send({"event": "failed", "error": code, "message": message})
 
+    def say(text: str) -> None:
+        send({"event": "say", "text": text})
+
     try:
         cfg = native_config(request.get("config"))
         flow = request.get("flow", "auto")
         if flow not in FLOWS:
             raise ConfigError(None, f"flow must be one of {', '.join(FLOWS)}, got {flow!r}.")
-        signed = run_flow(cfg, str(flow), Http(cfg.request_timeout), lambda text: send({"event": "say", "text": text}), float(request.get("timeout", 300)))
+        signed = run_flow(
+            cfg,
+            str(flow),
+            Http(cfg.request_timeout),
+            say,
+            float(request.get("timeout", 300)),
+        )
     except AuthenticationError as err:
         return failed(err.error, err.message)
     except ConfigError as err:

@@ -113,7 +113,7 @@ def _same_user(conn: socket.socket) -> bool:
     except (AttributeError, OSError):
         return True  # not Linux: the directory's mode is the only check
     _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
+    return bool(uid == os.getuid())
 
 
 def _serve_connection(keeper: Keeper, conn: socket.socket) -> None:
@@ -130,4 +130,6 @@ def serve_socket(keeper: Keeper, path: str) -> None:
     listener.listen(128)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=_serve_connection, args=(keeper, conn), daemon=True, name="keeper-conn").start()
+        threading.Thread(
+            target=_serve_connection, args=(keeper, conn), daemon=True, name="keeper-conn"
+        ).start()

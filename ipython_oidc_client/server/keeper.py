@@ -61,12 +61,15 @@ class KeeperProcess:
             if self.alive():
                 return
             if self.proc is not None:
-                self.log.warning("ipython_oidc_client: the token keeper ended (%s); starting a new one", self.proc.returncode)
+                self.log.warning(
+                    "ipython_oidc_client: the token keeper ended (%s); starting a new one",
+                    self.proc.returncode,
+                )
             try:
                 os.unlink(self.path)
             except OSError:
                 pass
-            self.proc = subprocess.Popen(
+            self.proc = subprocess.Popen(  # noqa: S603 - this package's module, by this interpreter
                 [sys.executable, "-m", "ipython_oidc_client._keeper", "--socket", self.path],
                 stdin=subprocess.PIPE,  # kept open: its end of file tells the keeper the server is gone
                 start_new_session=True,  # a Ctrl-C to the server's terminal is the server's to handle
@@ -82,7 +85,9 @@ class KeeperProcess:
                     return
                 except OSError:
                     await asyncio.sleep(0.02)  # polled with the deadline above
-            raise KeeperError("keeper_unavailable", "The server's token keeper did not start. See the server's log.")
+            raise KeeperError(
+                "keeper_unavailable", "The server's token keeper did not start. See the server's log."
+            )
 
     async def call(self, op: str, reply_seconds: float = 45.0, **args: Any) -> dict[str, Any]:
         """One request on a connection of its own; KeeperError when refused or unreachable."""
@@ -90,19 +95,25 @@ class KeeperProcess:
         try:
             reader, writer = await asyncio.open_unix_connection(self.path, limit=4 * MAX_LINE)
         except OSError:
-            raise KeeperError("keeper_unavailable", "The server's token keeper does not answer. Reload the page.") from None
+            raise KeeperError(
+                "keeper_unavailable", "The server's token keeper does not answer. Reload the page."
+            ) from None
         try:
             writer.write((json.dumps({"id": 1, "op": op, **args}) + "\n").encode())
             await writer.drain()
             line = await asyncio.wait_for(reader.readline(), reply_seconds)
         except (OSError, asyncio.TimeoutError):
-            raise KeeperError("keeper_unavailable", f"The server's token keeper did not answer {op!r} in time.") from None
+            raise KeeperError(
+                "keeper_unavailable", f"The server's token keeper did not answer {op!r} in time."
+            ) from None
         finally:
             writer.close()
         try:
             reply = json.loads(line)
         except ValueError:
-            raise KeeperError("keeper_unavailable", "The server's token keeper ended during the request.") from None
+            raise KeeperError(
+                "keeper_unavailable", "The server's token keeper ended during the request."
+            ) from None
         if not reply.get("ok"):
             raise KeeperError(str(reply.get("error")), str(reply.get("message")))
         reply.pop("ok", None)

@@ -37,7 +37,9 @@ def _pick(providers: dict[str, Any], asked: str | None) -> str:
     return asked
 
 
-def resolve(request: Any, registry: dict[str, Any], page_redirect_uri: Any) -> tuple[dict[str, Any], str | None, str]:
+def resolve(
+    request: Any, registry: dict[str, Any], page_redirect_uri: Any
+) -> tuple[dict[str, Any], str | None, str]:
     """Return ``(config, label, redirect_uri)`` for the keeper; KeeperError says what is wrong."""
     try:
         checked = check_request(request)

@@ -119,9 +119,11 @@ class Watch(KeeperRoute):
             return self.refuse(err)
         sessions = body.get("sessions")
         try:
-            self.finish(await self.keeper.call(
+            self.finish(
+                await self.keeper.call(
                     "wait", reply_seconds=WATCH_SECONDS + 10, sessions=sessions, timeout=WATCH_SECONDS
-                ))
+                )
+            )
         except KeeperError as err:
             self.refuse(err)
 
@@ -139,7 +141,9 @@ class Logout(KeeperRoute):
             body = self.body()
         except KeeperError as err:
             return self.refuse(err)
-        await self.answer("logout", session=sid, post_logout_redirect_uri=body.get("post_logout_redirect_uri"))
+        await self.answer(
+            "logout", session=sid, post_logout_redirect_uri=body.get("post_logout_redirect_uri")
+        )
 
 
 class AccessToken(KeeperRoute):

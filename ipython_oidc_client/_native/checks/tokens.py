@@ -10,7 +10,6 @@ from typing import Any
 from ..._errors import AuthenticationError
 from .errors import _ERROR_CODE
 
-
 #: The longest access-token lifetime believed (one year): a larger ``expires_in`` (1e300 has been seen
 #: from a hostile provider) would overflow the timers that renew it, and is taken as this.
 MAX_LIFETIME = 365 * 86400.0
@@ -118,7 +117,8 @@ def check_loopback_answer(
             else " Check the client's settings at the provider, then sign in again."
         )
         raise AuthenticationError(
-            code, f"The provider refused the sign-in ({code}" + (f": {shown}" if shown else "") + ")." + advice
+            code,
+            f"The provider refused the sign-in ({code}" + (f": {shown}" if shown else "") + ")." + advice,
         )
     code_value = one("code")
     if not code_value:
