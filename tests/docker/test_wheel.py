@@ -46,8 +46,6 @@ def test_build_gives_an_sdist_and_a_wheel_that_installs_without_node(tmp_path: P
     for needed in (
         "ipython_oidc_client/static/widget.js",
         "ipython_oidc_client/static/loader.js",
-        "ipython_oidc_client/static/engine.js",
-        "ipython_oidc_client/static/shared.js",
         "ipython_oidc_client/static/callback.js",
     ):
         assert needed in names, f"{needed} is not in the wheel"
