@@ -5,6 +5,7 @@ is served by a thread; a request is answered on the connection it came on."""
 from __future__ import annotations
 
 import os
+import select
 import socket
 import struct
 import sys
@@ -116,11 +117,26 @@ def _same_user(conn: socket.socket) -> bool:
     return bool(uid == os.getuid())
 
 
+#: A follower that does not read for this long is dropped: the keeper never waits on one kernel.
+WRITE_SECONDS = 5.0
+
+
+def _writer(conn: socket.socket) -> Callable[[bytes], None]:
+    def write(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            if not select.select([], [conn], [], WRITE_SECONDS)[1]:
+                raise OSError("the other end does not read")
+            view = view[conn.send(view, socket.MSG_DONTWAIT) :]
+
+    return write
+
+
 def _serve_connection(keeper: Keeper, conn: socket.socket) -> None:
     with conn:
         if not _same_user(conn):
             return
-        serve_stream(keeper, conn.makefile("rb"), Line(conn.sendall))
+        serve_stream(keeper, conn.makefile("rb"), Line(_writer(conn)))
 
 
 def serve_socket(keeper: Keeper, path: str) -> None:

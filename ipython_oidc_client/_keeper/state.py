@@ -14,6 +14,9 @@ from .session import EXPIRED, SIGNED_IN, SIGNED_OUT, Session
 
 #: A session that ended (signed out, expired) is forgotten this long after, with its bindings.
 FORGET_AFTER = 3600.0
+#: Sign-ins waiting for their answer, at most: the oldest is dropped for a new one (a page that
+#: starts sign-ins in a loop must not grow the keeper without bound).
+MAX_PENDING = 256
 
 Send = Callable[[dict[str, Any]], bool]
 
@@ -97,6 +100,8 @@ class State:
         for state, pending in list(self.pending.items()):
             if pending.expires < now:
                 del self.pending[state]
+        while len(self.pending) >= MAX_PENDING:
+            del self.pending[next(iter(self.pending))]  # dicts keep insertion order: the oldest
         for sid, session in list(self.sessions.items()):
             if session.status in (EXPIRED, SIGNED_OUT) and (session.ended_at or now) + FORGET_AFTER < now:
                 del self.sessions[sid]
