@@ -14,6 +14,10 @@ from ._keeper.client import KeeperUnavailable, Link, call, socket_path
 from ._keeper.wire import KeeperError
 from ._token import clear, expire, fill, parse_token_message
 
+#: The one follower that fills each token: a new authenticate() with the same token (the cell run
+#: again, perhaps with another config) replaces the last one's, which would otherwise go on filling it.
+_BY_TOKEN: dict[int, Follow] = {}
+
 KEEPER_GONE = (
     "The server's token keeper stopped (the Jupyter server was restarted, or the keeper was ended), so "
     "the token is no longer renewed. Run authenticate() again to sign in."
@@ -37,6 +41,10 @@ class Follow:
         self.link: Link | None = None
         self.session_id: str | None = None
         self._expiry: threading.Timer | None = None
+        previous = _BY_TOKEN.get(id(token))
+        if previous is not None:
+            previous.close()
+        _BY_TOKEN[id(token)] = self
 
     def connect(self) -> bool:
         """Follow at the keeper, if this kernel can reach it (its server's socket, in the environment)."""
@@ -93,6 +101,8 @@ class Follow:
             pass  # the page's sign-out, or the keeper's end, does it
 
     def close(self) -> None:
+        if _BY_TOKEN.get(id(self.token)) is self:
+            del _BY_TOKEN[id(self.token)]
         if self._expiry is not None:
             self._expiry.cancel()
         if self.link is not None:
