@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, notebook6_python, start_notebook6, start_provider, write_notebook
+from ._stack import Lab, Provider, notebook6_python, start_notebook6, start_provider, unique, write_notebook
 
 BASE = "/user/alice/"
 CLIENT = "classic"
@@ -43,7 +43,7 @@ def nb6_provider(tmp_path_factory: pytest.TempPathFactory, nb6: Lab) -> Iterator
 
 def _notebook(nb6: Lab, provider: Provider, cells: list[str], mode: str = "popup") -> str:
     name = f"nb6-{uuid.uuid4().hex[:8]}.ipynb"
-    config = {"authority": provider.issuer, "client_id": CLIENT, "scope": "openid profile"}
+    config = unique({"authority": provider.issuer, "client_id": CLIENT, "scope": "openid profile"})
     first = (
         "from ipython_oidc_client import authenticate\ntoken = {}\n"
         f"s = authenticate({config!r}, token, mode={mode!r})"

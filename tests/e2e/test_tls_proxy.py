@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Request, Response
 
 from ._page import NotebookPage, sign_in
 from ._procs import Server, free_port
-from ._stack import Lab, Provider, start_lab, start_provider, write_notebook
+from ._stack import Lab, Provider, start_lab, start_provider, unique, write_notebook
 from ._tls import start_nginx
 
 CLIENT = "behind-tls"
@@ -71,7 +71,7 @@ def test_sign_in_behind_tls_uses_https_and_secure_cookies(
     tls_context.on("request", on_request)
     tls_context.on("response", on_response)
     name = f"tls-{uuid.uuid4().hex[:8]}.ipynb"
-    config = {"authority": idp.issuer, "client_id": CLIENT}
+    config = unique({"authority": idp.issuer, "client_id": CLIENT})
     write_notebook(
         lab.root / name,
         [
