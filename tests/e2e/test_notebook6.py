@@ -92,9 +92,8 @@ def test_redirect_mode_comes_back_to_the_notebook(
     name = _notebook(nb6, nb6_provider, ["print('back', sorted(token))"], mode="redirect")
     nb = NotebookPage(context, nb6, name, "notebook6")
     nb.redirect_trip(0, nb6_provider.issuer, "ivan")
-    # ipykernel 6 reads widget messages only between cells: let the page hand the token over first
-    # (after it has asked the kernel for the trip key and exchanged the code).
-    nb.wait_sent_to_kernel('"access_token"')
+    # The kernel follows its session at the server's keeper: once the widget says so, it has the token.
+    nb.wait_status("signed_in")
     nb.run_and_wait(1, "back ['access_token', 'expires_at', 'scope', 'token_type']")
 
 

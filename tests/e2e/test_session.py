@@ -112,35 +112,53 @@ def test_two_clients_get_independent_tokens_and_reuse_needs_no_new_sign_in(
     assert popups == [], "reusing the page's session opened a sign-in window"
 
 
-def test_sign_out_revokes_the_refresh_token_and_ends_the_provider_session(
+def test_sign_out_revokes_the_refresh_token_and_ends_the_session_for_every_notebook(
     labs: dict[str, Lab], provider: Provider, context: BrowserContext
 ) -> None:
+    """Two notebooks of one page use one session; signing out in the second ends it for both, revokes
+    the refresh token, and ends the provider's session."""
     lab = labs[BASE]
     config = _config(provider)
-    name = _notebook(
+    first = _notebook(
         lab,
         [
             f"from ipython_oidc_client import authenticate, logout\ntoken = {{}}\n"
             f"s = authenticate({config!r}, token)",
-            "logout(s)\nprint('after-logout', token)",
-            f"s2 = authenticate({config!r}, token)",
+            "print('after-logout', token, s.status)",
+            f"s3 = authenticate({config!r}, token)",
         ],
     )
-    nb = NotebookPage(context, lab, name)
+    second = _notebook(
+        lab,
+        [
+            f"from ipython_oidc_client import authenticate, logout\nt2 = {{}}\n"
+            f"s2 = authenticate({config!r}, t2)",
+            "logout(s2)\nprint('second-after-logout', t2)",
+        ],
+    )
+    nb = NotebookPage(context, lab, first)
     before = len(provider.issued())
     sign_in(_popup_for(nb, 0), "erin")
     nb.wait_status("signed_in")
     refresh = next(e["refresh_token"] for e in provider.issued()[before:] if e.get("refresh_token"))
     assert _introspect(provider, refresh)["active"] is True
 
+    nb.open_in_same_page(second)
+    nb.run(0)
+    nb.wait_status("signed_in")  # the same session: no window
     popup = _popup_for(nb, 1)
     popup.click("button:has-text('Yes, sign me out')", timeout=20_000)
     popup.wait_for_event("close", timeout=20_000)
     # "Signed out." comes first (the tokens are gone here), then the provider's part is confirmed.
     expect(nb.widget(0)).to_contain_text("Signed out, here and at the provider", timeout=20_000)
-    nb.wait_status("signed_out", index=0)
-    nb.wait_output(1, "after-logout {}")
+    nb.wait_output(1, "second-after-logout {}")
     assert _introspect(provider, refresh)["active"] is False
+
+    # The first notebook's widget and kernel heard it from the keeper.
+    nb.page.locator(".lm-TabBar-tab", has_text=first).click()
+    expect(nb.cell(0)).to_contain_text("s = authenticate(")
+    nb.wait_status("signed_out", index=0)
+    nb.run_and_wait(1, "after-logout {} signed_out")
 
     # The provider's session has ended: signing in again asks for the login again.
     popup = _popup_for(nb, 2)
