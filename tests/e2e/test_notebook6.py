@@ -92,8 +92,10 @@ def test_redirect_mode_comes_back_to_the_notebook(
     name = _notebook(nb6, nb6_provider, ["print('back', sorted(token))"], mode="redirect")
     nb = NotebookPage(context, nb6, name, "notebook6")
     nb.redirect_trip(0, nb6_provider.issuer, "ivan")
-    # The kernel follows its session at the server's keeper: once the widget says so, it has the token.
-    nb.wait_status("signed_in")
+    # The classic notebook draws no widget after the trip unless the notebook was saved, but the
+    # widget's model is back and finishes the trip: once it has told the kernel the keeper's session,
+    # the kernel follows it there and has the token.
+    nb.wait_sent_to_kernel('"type":"session"')
     nb.run_and_wait(1, "back ['access_token', 'expires_at', 'scope', 'token_type']")
 
 
