@@ -56,9 +56,16 @@ class KeeperRoute(_Handler):
             raise KeeperError("invalid_request", "The request body must be a JSON object. Reload the page.")
         return body
 
-    async def answer(self, op: str, **args: Any) -> None:
+    async def answer(
+        self, op: str, *, fields: tuple[str, ...] = (), reply_seconds: float = 45.0, **args: Any
+    ) -> None:
+        """Ask the keeper ``op`` with ``args`` and these ``fields`` of the JSON body; answer with what it
+        says, or refuse with its code."""
         try:
-            self.finish(await self.keeper.call(op, **args))
+            if fields:
+                body = self.body()
+                args.update({name: body.get(name) for name in fields})
+            self.finish(await self.keeper.call(op, reply_seconds=reply_seconds, **args))
         except KeeperError as err:
             self.refuse(err)
 
@@ -91,11 +98,7 @@ class SignIn(KeeperRoute):
 class Redeem(KeeperRoute):
     @web.authenticated
     async def post(self) -> None:
-        try:
-            body = self.body()
-        except KeeperError as err:
-            return self.refuse(err)
-        await self.answer("redeem", state=body.get("state"), response=body.get("response"))
+        await self.answer("redeem", fields=("state", "response"))
 
 
 class SessionView(KeeperRoute):
@@ -113,19 +116,9 @@ class InstanceView(KeeperRoute):
 class Watch(KeeperRoute):
     @web.authenticated
     async def post(self) -> None:
-        try:
-            body = self.body()
-        except KeeperError as err:
-            return self.refuse(err)
-        sessions = body.get("sessions")
-        try:
-            self.finish(
-                await self.keeper.call(
-                    "wait", reply_seconds=WATCH_SECONDS + 10, sessions=sessions, timeout=WATCH_SECONDS
-                )
-            )
-        except KeeperError as err:
-            self.refuse(err)
+        await self.answer(
+            "wait", fields=("sessions",), reply_seconds=WATCH_SECONDS + 10, timeout=WATCH_SECONDS
+        )
 
 
 class Renew(KeeperRoute):
@@ -137,13 +130,7 @@ class Renew(KeeperRoute):
 class Logout(KeeperRoute):
     @web.authenticated
     async def post(self, sid: str) -> None:
-        try:
-            body = self.body()
-        except KeeperError as err:
-            return self.refuse(err)
-        await self.answer(
-            "logout", session=sid, post_logout_redirect_uri=body.get("post_logout_redirect_uri")
-        )
+        await self.answer("logout", fields=("post_logout_redirect_uri",), session=sid)
 
 
 class AccessToken(KeeperRoute):

@@ -14,6 +14,9 @@ from .adversary import Adversary, start_adversary
 
 CLIENT_ID = "notebooks"
 OTHER_CLIENT_ID = "notebooks-b"
+#: Clients of `short_provider`: 20-s access tokens, with and without refresh tokens.
+SHORT_LIVED = "short-lived"
+NO_REFRESH = "no-refresh"
 BASE_URLS = ["/", "/user/alice/"]
 
 
@@ -40,6 +43,26 @@ def provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> 
         ],
         # No CORS at all: the keeper makes every request to the provider from the server; the page
         # only opens windows there (docs/keeper.md). A fetch from the page would fail, and a test with it.
+        no_cors=True,
+    )
+    try:
+        yield idp
+    finally:
+        idp.server.stop()
+
+
+@pytest.fixture(scope="module")
+def short_provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> Iterator[Provider]:
+    """20-s access tokens, for the modules that watch renewal (test_renewal, test_keeper), each with
+    its own: a module's sessions and refresh grants are then its own to count."""
+    uris = [lab.redirect_uri() for lab in labs.values()]
+    idp = start_provider(
+        tmp_path_factory.mktemp("short-provider"),
+        [
+            {"client_id": SHORT_LIVED, "redirect_uris": uris},
+            {"client_id": NO_REFRESH, "redirect_uris": uris, "grant_types": ["authorization_code"]},
+        ],
+        access_token_ttl=20,
         no_cors=True,
     )
     try:

@@ -10,19 +10,18 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
 from jupyter_client import BlockingKernelClient
 from playwright.sync_api import BrowserContext, Page, expect
 
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, start_provider, unique, write_notebook
+from ._stack import Lab, Provider, unique, write_notebook
+from .conftest import SHORT_LIVED
 
 BASE = "/user/alice/"
-CLIENT = "keeper-short"
+CLIENT = SHORT_LIVED
 CALLS = (
     "ok, failed, seen = 0, [], set()\n"
     "for i in range(35):\n"
@@ -33,22 +32,6 @@ CALLS = (
     "    time.sleep(2)\n"
     "print('calls', ok, 'failed', failed, 'tokens', len(seen))"
 )
-
-
-@pytest.fixture(scope="module")
-def short(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> Iterator[Provider]:
-    """20-s access tokens, and no CORS anywhere: the page never fetches from the provider."""
-    uris = [lab.redirect_uri() for lab in labs.values()]
-    idp = start_provider(
-        tmp_path_factory.mktemp("keeper-provider"),
-        [{"client_id": CLIENT, "redirect_uris": uris}],
-        access_token_ttl=20,
-        no_cors=True,
-    )
-    try:
-        yield idp
-    finally:
-        idp.server.stop()
 
 
 def _open(
@@ -79,10 +62,10 @@ def _refreshes(provider: Provider, after: int) -> int:
 
 
 def test_a_busy_cell_keeps_a_good_token_for_70_seconds(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     """One cell, a synchronous loop: widget messages cannot reach it, the keeper's thread does."""
-    nb, _ = _open(context, labs[BASE], short, ["await s\n" + CALLS])
+    nb, _ = _open(context, labs[BASE], short_provider, ["await s\n" + CALLS])
     _sign_in(nb)
     out = nb.run_and_wait(1, "calls", timeout=120_000)
     assert "calls 35 failed []" in out, out
@@ -118,32 +101,32 @@ def _run(client: BlockingKernelClient, code: str) -> str:
 
 
 def test_with_the_tab_closed_the_kernel_keeps_a_good_token_in_separate_cells(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     lab = labs[BASE]
-    nb, name = _open(context, lab, short, [])
+    nb, name = _open(context, lab, short_provider, [])
     _sign_in(nb)
     client = _kernel_client(lab, name)
     try:
         nb.page.close()  # a laptop shut: nothing of the page is left
-        closed_at = len(short.issued())
+        closed_at = len(short_provider.issued())
         results = []
         for _ in range(35):
             results.append(_run(client, "print(requests.get(ME, auth=token, timeout=5).status_code)").strip())
             time.sleep(2)  # the user's pace between cells, not a synchronisation
         assert results == ["200"] * 35, results
-        assert _refreshes(short, closed_at) >= 4, "the provider saw too few refresh grants"
+        assert _refreshes(short_provider, closed_at) >= 4, "the provider saw too few refresh grants"
     finally:
         client.stop_channels()
 
 
 def test_a_reload_and_a_kernel_restart_get_the_token_without_a_window(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     nb, name = _open(
         context,
         labs[BASE],
-        short,
+        short_provider,
         ["await s\nprint('me', requests.get(ME, auth=token, timeout=5).status_code)"],
     )
     _sign_in(nb)
@@ -169,17 +152,17 @@ def test_a_reload_and_a_kernel_restart_get_the_token_without_a_window(
 
 
 def test_a_replayed_answer_is_refused_and_nothing_is_kept(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     lab = labs[BASE]
-    nb, _ = _open(context, lab, short, [])
+    nb, _ = _open(context, lab, short_provider, [])
     redeemed: list[str] = []
     nb.page.on(
         "request", lambda r: redeemed.append(r.post_data or "") if r.url.endswith("oidc/redeem") else None
     )
     _sign_in(nb)
     assert len(redeemed) == 1
-    before = len(short.issued())
+    before = len(short_provider.issued())
     replay = nb.page.evaluate(
         """async (body) => {
           const xsrf = decodeURIComponent((document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "");
@@ -190,7 +173,7 @@ def test_a_replayed_answer_is_refused_and_nothing_is_kept(
         redeemed[0],
     )
     assert replay[0] == 400 and replay[1]["error"] == "state_mismatch", replay
-    assert len(short.issued()) == before, "the replayed code reached the provider"
+    assert len(short_provider.issued()) == before, "the replayed code reached the provider"
 
 
 def _keeper_pid(lab: Lab) -> int:
@@ -210,7 +193,7 @@ def _keeper_pid(lab: Lab) -> int:
 
 
 def test_a_stopped_keeper_is_said_and_the_token_expires_at_its_time(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     lab = labs[BASE]
     wait_expiry = (
@@ -218,7 +201,7 @@ def test_a_stopped_keeper_is_said_and_the_token_expires_at_its_time(
         "print('kernel', s.error.error if s.error else None, 'expired', token.expired,\n"
         "      'access_token' in token)"
     )
-    nb, _ = _open(context, lab, short, [wait_expiry])
+    nb, _ = _open(context, lab, short_provider, [wait_expiry])
     _sign_in(nb)
     os.kill(_keeper_pid(lab), signal.SIGKILL)
     text = nb.wait_status("error", timeout=40_000)
@@ -233,21 +216,23 @@ def test_a_stopped_keeper_is_said_and_the_token_expires_at_its_time(
     nb.wait_status("signed_in")
 
 
-def test_the_provider_answers_no_cors_and_nothing_needed_it(short: Provider, labs: dict[str, Lab]) -> None:
+def test_the_provider_answers_no_cors_and_nothing_needed_it(
+    short_provider: Provider, labs: dict[str, Lab]
+) -> None:
     origin = labs[BASE].url.split("/user/")[0]
     discovery = requests.get(
-        f"{short.issuer}/.well-known/openid-configuration", headers={"Origin": origin}, timeout=5
+        f"{short_provider.issuer}/.well-known/openid-configuration", headers={"Origin": origin}, timeout=5
     )
     token = requests.post(
-        f"{short.issuer}/token", data={"grant_type": "x"}, headers={"Origin": origin}, timeout=5
+        f"{short_provider.issuer}/token", data={"grant_type": "x"}, headers={"Origin": origin}, timeout=5
     )
     assert "access-control-allow-origin" not in {k.lower() for k in discovery.headers}
     assert "access-control-allow-origin" not in {k.lower() for k in token.headers}
-    assert json.loads(discovery.text)["issuer"] == short.issuer
+    assert json.loads(discovery.text)["issuer"] == short_provider.issuer
 
 
 def test_a_kernel_that_cannot_reach_the_keeper_gets_its_tokens_through_the_page(
-    labs: dict[str, Lab], short: Provider, context: BrowserContext
+    labs: dict[str, Lab], short_provider: Provider, context: BrowserContext
 ) -> None:
     """A kernel on another machine (here: one whose environment names no keeper) answers `attached`
     with `page`; the page relays each renewed access token, between cells, and says so."""
@@ -274,12 +259,12 @@ def test_a_kernel_that_cannot_reach_the_keeper_gets_its_tokens_through_the_page(
         " r.status_code)"
     )
     nb_name = f"keeper-elsewhere-{uuid.uuid4().hex[:8]}.ipynb"
-    config = unique({"authority": short.issuer, "client_id": CLIENT, "scope": "openid profile"})
+    config = unique({"authority": short_provider.issuer, "client_id": CLIENT, "scope": "openid profile"})
     write_notebook(
         lab.root / nb_name,
         [
             "import hashlib, requests\nfrom ipython_oidc_client import Token, authenticate\n"
-            f"ME = '{short.issuer}/me'\ntoken = Token()\ns = authenticate({config!r}, token)",
+            f"ME = '{short_provider.issuer}/me'\ntoken = Token()\ns = authenticate({config!r}, token)",
             watch,
         ],
     )

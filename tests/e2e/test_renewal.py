@@ -4,36 +4,16 @@ said, and an expired token refuses to be used; without refresh tokens, one click
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 import requests
 from playwright.sync_api import BrowserContext, Page
 
 from ._page import NotebookPage, sign_in
-from ._stack import Lab, Provider, start_provider, unique, write_notebook
+from ._stack import Lab, Provider, unique, write_notebook
+from .conftest import NO_REFRESH, SHORT_LIVED
 
 BASE = "/user/alice/"
-CLIENT = "short-lived"
-NO_REFRESH = "no-refresh"
-
-
-@pytest.fixture(scope="module")
-def short_provider(tmp_path_factory: pytest.TempPathFactory, labs: dict[str, Lab]) -> Iterator[Provider]:
-    uris = [lab.redirect_uri() for lab in labs.values()]
-    idp = start_provider(
-        tmp_path_factory.mktemp("short-provider"),
-        [
-            {"client_id": CLIENT, "redirect_uris": uris},
-            {"client_id": NO_REFRESH, "redirect_uris": uris, "grant_types": ["authorization_code"]},
-        ],
-        access_token_ttl=20,
-        no_cors=True,
-    )
-    try:
-        yield idp
-    finally:
-        idp.server.stop()
+CLIENT = SHORT_LIVED
 
 
 def _open(
