@@ -119,7 +119,10 @@ class Keeper:
             key=key,
             instance=instance,
             label=label if isinstance(label, str) else None,
-            renew_before=float(renew_before) if isinstance(renew_before, (int, float)) else 60.0,
+            # Not a number of seconds >= 0 (NaN included): the default, as for a missing one.
+            renew_before=float(renew_before)
+            if isinstance(renew_before, (int, float)) and renew_before >= 0
+            else 60.0,
             expires=time.time() + cfg.stale_state_age,
         )
         with self.state.lock:

@@ -97,6 +97,10 @@ def serve_stream(keeper: Keeper, reader: IO[bytes], line: Line, native: bool = F
             raw = reader.readline(MAX_LINE + 1)
             if not raw:
                 return
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                # Refused whole: the rest of an over-long line is no request of its own.
+                while (rest := reader.readline(MAX_LINE + 1)) and not rest.endswith(b"\n"):
+                    pass
             if raw.strip():
                 line.send(dispatch(keeper, raw, line, native))
     except OSError:

@@ -25,6 +25,8 @@ def renewal_due(expires_at: float, issued: float, renew_before: float, now: floa
     """When to renew: ``renew_before`` seconds before expiry, at most half the lifetime before, and
     never sooner than MIN_RENEWAL_GAP from now."""
     lifetime = max(expires_at - issued, 0.0)
+    if not renew_before >= 0:  # NaN or negative: at expiry (NaN would make every moment due)
+        renew_before = 0.0
     return max(expires_at - min(renew_before, lifetime / 2), now + MIN_RENEWAL_GAP)
 
 

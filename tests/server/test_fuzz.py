@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -24,6 +25,18 @@ from hypothesis import strategies as st
 
 BASE = "/user/fuzz/"
 ROUTES = ["oidc/redirect.html", "redirect.html", "oidc/return-path", "oidc/return", "oidc/providers"]
+# The token keeper's routes (server/sessions.py): each call reaches the server's keeper process.
+KEEPER_ROUTES = [
+    "oidc/signin",
+    "oidc/redeem",
+    "oidc/watch",
+    "oidc/sessions/s1",
+    "oidc/sessions/s1/renew",
+    "oidc/sessions/s1/logout",
+    "oidc/sessions/s1/token",
+    "oidc/instances/w1",
+]
+ROUTES += KEEPER_ROUTES
 COOKIE = "ipython_oidc_client_return"
 
 
@@ -152,6 +165,55 @@ def test_no_route_fails_open(
         ), location
     for header in response.raw.headers.getlist("Set-Cookie"):
         _check_cookie(header)
+
+
+_NUMBERS = st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.booleans() | st.none()
+# What the page sends these routes, with every field of any type or missing. A watch of no session at
+# all would wait its full 25 s: at least one is named.
+_KEEPER_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "request": _JSON | st.sampled_from([{"provider": "corp"}, {"authority": "https://idp.example"}]),
+        "redirect_uri": _PATHS | _JSON,
+        "instance": st.text(max_size=70) | _JSON,
+        "fresh": _JSON | st.booleans(),
+        "renew_before": _NUMBERS,
+        "state": st.text(max_size=50) | _JSON,
+        "response": st.dictionaries(
+            st.sampled_from(["code", "state", "iss", "error", "error_description"]), _JSON | st.text()
+        )
+        | _JSON,
+        "sessions": st.dictionaries(st.text(max_size=30), _NUMBERS | _JSON, min_size=1, max_size=4) | _JSON,
+        "post_logout_redirect_uri": _PATHS | _JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(KEEPER_ROUTES),
+    sid=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=70),
+    fields=_KEEPER_FIELDS,
+    logged_in=st.booleans(),
+)
+def test_the_keepers_routes_answer_any_request_without_a_500(
+    server: tuple[str, str], route: str, sid: str, fields: dict[str, object], logged_in: bool
+) -> None:
+    url, token = server
+    target = url + route.replace("s1", quote(sid, safe="")).replace("w1", quote(sid, safe=""))
+    headers = {"Authorization": f"token {token}"} if logged_in else {}
+    method = (
+        "GET" if route.startswith(("oidc/instances/", "oidc/sessions/")) and route.count("/") == 2 else "POST"
+    )
+    response = requests.request(method, target, data=json.dumps(fields), headers=headers, timeout=20)
+    assert response.status_code < 500, (method, route, response.status_code, response.text[:500])
+    # Where the id fits the route's pattern the answer is ours (else tornado's own 404).
+    ours = ("s1" not in route and "w1" not in route) or re.fullmatch(r"[A-Za-z0-9_-]{1,64}", sid)
+    if not logged_in:
+        assert response.status_code == 403 if ours else response.status_code in (403, 404)
+    elif ours and response.status_code >= 400:
+        assert set(response.json()) == {"error", "message"}, response.text[:500]
+        assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_the_fuzz_server_writes_no_traceback(server: tuple[str, str], tmp_path: Path) -> None:

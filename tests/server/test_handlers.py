@@ -86,7 +86,7 @@ async def test_callback_page_without_a_jupyter_login_is_refused_without_passing_
     assert "c0de" not in body and "s7a7e" not in body
 
 
-@pytest.mark.parametrize("script", ["callback.js", "widget.js", "engine.js", "shared.js", "loader.js"])
+@pytest.mark.parametrize("script", ["callback.js", "widget.js", "loader.js"])
 async def test_scripts_are_public_code_served_without_a_login(
     http_server_client: Any, jp_base_url: str, script: str
 ) -> None:

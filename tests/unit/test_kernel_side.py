@@ -1,4 +1,6 @@
-"""The kernel side without a browser: the token dict, and SignIn driven by page messages."""
+"""The kernel side without a browser: the token dict, and SignIn driven by page messages. A kernel
+that cannot reach the server's token keeper (none in its environment here) says ``via: "page"`` when
+the page binds it to a session, and then takes the access tokens the page relays."""
 
 from __future__ import annotations
 
@@ -49,6 +51,12 @@ def receive(signin: SignIn, content: dict[str, Any]) -> None:
     signin.widget._receive(signin.widget, content, [])
 
 
+def relayed(signin: SignIn) -> None:
+    """The page bound the widget to a session; this kernel cannot reach the keeper, so the page relays."""
+    receive(signin, {"type": "session", "session": "s-1"})
+    assert signin.via == "page"
+
+
 @pytest.mark.parametrize("text", [repr, str])
 def test_token_repr_and_str_mask_the_access_token(text: Any) -> None:
     shown = text(Token(access_token=ACCESS, token_type="Bearer"))
@@ -86,24 +94,31 @@ def test_two_ready_messages_start_the_sign_in_once(signin: SignIn, monkeypatch: 
     assert [m["type"] for m in sent] == ["start", "rejoin"]
 
 
-def test_a_view_drawn_after_a_reload_is_told_what_the_kernel_holds(
+def test_a_view_drawn_after_a_reload_is_asked_to_rejoin_its_session(
     signin: SignIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The session lives at the keeper, where the page finds it by the widget's instance: the kernel
+    # tells a later view nothing but to rejoin, before and after a token alike.
     sent: list[Any] = []
     monkeypatch.setattr(signin.widget, "send", sent.append)
     receive(signin, {"type": "ready"})
-    receive(signin, {"type": "ready"})  # before any token: nothing to keep
+    receive(signin, {"type": "ready"})
+    relayed(signin)
     receive(signin, TOKEN_MESSAGE)
     receive(signin, {"type": "ready"})  # the page was reloaded after sign-in
-    assert sent[1:] == [
-        {"type": "rejoin", "expires_at": None},
-        {"type": "rejoin", "expires_at": TOKEN_MESSAGE["expires_at"]},
+    assert sent == [
+        {"type": "start"},
+        {"type": "rejoin"},
+        {"type": "attached", "via": "page"},
+        {"type": "rejoin"},
     ]
     assert ACCESS not in repr(sent)
 
 
 def test_an_expired_token_is_removed_and_await_says_why(signin: SignIn, token: dict[str, Any]) -> None:
+    relayed(signin)
     receive(signin, TOKEN_MESSAGE)
+    assert token["access_token"] == ACCESS
     receive(signin, {"type": "expired"})
     assert "access_token" not in token and signin.received_at is None
     assert token["expires_at"] <= time.time()  # the kernel's clock may lag the page's: now at the latest
@@ -117,7 +132,9 @@ def test_expiry_said_by_the_page_makes_the_token_expired_here_and_keeps_the_rene
     # and the reason the user reads is the failed renewal, not a bare expiry.
     token = Token()
     signin = authenticate(CONFIG, token)
+    relayed(signin)
     receive(signin, {**TOKEN_MESSAGE, "expires_at": time.time() + 30})
+    assert not token.expired
     failed = {"type": "error", "error": "renewal_failed", "message": "could not be renewed (invalid_grant)"}
     receive(signin, failed)
     receive(signin, {"type": "expired"})
@@ -130,6 +147,7 @@ def test_expiry_said_by_the_page_makes_the_token_expired_here_and_keeps_the_rene
 
 
 def test_token_message_fills_the_users_dict_in_place(signin: SignIn, token: dict[str, Any]) -> None:
+    relayed(signin)
     before = time.time()
     receive(signin, TOKEN_MESSAGE)
     assert signin.token is token and type(token) is dict
@@ -141,8 +159,20 @@ def test_error_message_sets_error_and_a_later_token_clears_it(signin: SignIn) ->
     receive(signin, {"type": "error", "error": "access_denied", "message": "The user said no."})
     assert isinstance(signin.error, AuthenticationError)
     assert (signin.error.error, signin.error.message) == ("access_denied", "The user said no.")
+    relayed(signin)
     receive(signin, TOKEN_MESSAGE)
     assert signin.error is None
+
+
+@pytest.mark.parametrize("via", [None, "keeper"])
+def test_a_token_from_the_page_is_taken_only_when_the_kernel_relays(
+    signin: SignIn, token: dict[str, Any], via: str | None
+) -> None:
+    # Before the page bound the widget to a session, or when this kernel follows the keeper itself,
+    # a `token` message is not the kernel's source: it is dropped.
+    signin.via = via
+    receive(signin, TOKEN_MESSAGE)
+    assert token == {} and signin.received_at is None
 
 
 def test_status_message_updates_status_and_message(signin: SignIn) -> None:
@@ -151,6 +181,7 @@ def test_status_message_updates_status_and_message(signin: SignIn) -> None:
 
 
 def test_refresh_and_id_tokens_sent_by_the_page_are_not_kept(signin: SignIn, token: dict[str, Any]) -> None:
+    relayed(signin)
     receive(signin, {**TOKEN_MESSAGE, "refresh_token": REFRESH, "id_token": ID_TOKEN})
     assert set(token) == set(TOKEN_FIELDS)
     kept = repr(vars(signin)) + repr(token) + repr(signin.widget.get_state())
@@ -161,6 +192,7 @@ def test_refresh_and_id_tokens_sent_by_the_page_are_not_kept(signin: SignIn, tok
 def test_malformed_token_message_is_dropped_and_logged_without_its_content(
     signin: SignIn, token: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
+    relayed(signin)
     receive(signin, {"type": "token", "access_token": ACCESS, "expires_at": "soon", "id_token": ID_TOKEN})
     assert token == {} and signin.received_at is None
     assert "could not handle a 'token' message" in caplog.text
@@ -168,7 +200,9 @@ def test_malformed_token_message_is_dropped_and_logged_without_its_content(
 
 
 def test_signin_repr_shows_no_token(signin: SignIn) -> None:
+    relayed(signin)
     receive(signin, TOKEN_MESSAGE)
+    assert signin.token["access_token"] == ACCESS
     assert ACCESS not in repr(signin) and "access-signature" not in repr(signin)
 
 
@@ -189,24 +223,3 @@ def test_bad_config_raises_before_anything_is_displayed(
     with pytest.raises(ConfigError):
         authenticate(config, {}, **kwargs)
     assert displayed == []
-
-
-def test_the_trip_key_is_kept_in_memory_and_handed_back_once(
-    signin: SignIn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent: list[Any] = []
-    monkeypatch.setattr(signin.widget, "send", sent.append)
-    receive(signin, {"type": "trip_key", "key": "k" * 43})
-    assert sent == [{"type": "trip_key_kept"}]
-    assert "k" * 43 not in repr(signin.widget.get_state()) and "k" * 43 not in repr(signin)
-    receive(signin, {"type": "trip_back"})
-    receive(signin, {"type": "trip_back"})
-    assert sent[1:] == [{"type": "trip_key", "key": "k" * 43}, {"type": "trip_key", "key": None}]
-
-
-def test_a_malformed_trip_key_is_not_kept(signin: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[Any] = []
-    monkeypatch.setattr(signin.widget, "send", sent.append)
-    receive(signin, {"type": "trip_key", "key": "x" * 1000})
-    receive(signin, {"type": "trip_back"})
-    assert sent[-1] == {"type": "trip_key", "key": None}

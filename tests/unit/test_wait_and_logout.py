@@ -1,4 +1,5 @@
-"""`await authenticate(...)` and logout(), on the kernel side, driven by page messages."""
+"""`await authenticate(...)` and logout(), on the kernel side, driven by page messages: a kernel that
+cannot reach the server's token keeper, to which the page relays its access tokens."""
 
 from __future__ import annotations
 
@@ -33,14 +34,19 @@ def page_says(s: SignIn, content: dict[str, Any]) -> None:
     s.widget._receive(s.widget, content, [])
 
 
+SESSION = {"type": "session", "session": "s-1"}  # then the kernel answers via "page": no keeper here
+
+
 def test_await_returns_the_token_once_the_page_sends_it(signin: SignIn) -> None:
     async def scenario() -> Any:
         loop = asyncio.get_running_loop()
         loop.call_later(0.05, page_says, signin, {"type": "ready"})
+        loop.call_later(0.08, page_says, signin, SESSION)
         loop.call_later(0.1, page_says, signin, TOKEN)
         return await signin
 
     token = asyncio.run(scenario())
+    assert {"type": "attached", "via": "page"} in signin.sent  # type: ignore[attr-defined]
     assert token is signin.token and isinstance(token, Token)
     assert token["access_token"] == "access-1"
 
@@ -63,6 +69,7 @@ def test_await_keeps_waiting_through_a_blocked_popup(signin: SignIn) -> None:
         loop.call_later(0.05, page_says, signin, {"type": "ready"})
         blocked = {"type": "error", "error": "popup_blocked", "message": "Click Sign in."}
         loop.call_later(0.1, page_says, signin, blocked)
+        loop.call_later(0.45, page_says, signin, SESSION)
         loop.call_later(0.5, page_says, signin, TOKEN)  # after the user clicked Sign in
         return await signin
 
@@ -83,7 +90,9 @@ def test_await_fails_at_once_on_ipykernel_6(signin: SignIn, monkeypatch: pytest.
 
 
 def test_logout_clears_the_token_here_and_asks_the_page_to_sign_out(signin: SignIn) -> None:
+    page_says(signin, SESSION)
     page_says(signin, TOKEN)
+    assert signin.token["access_token"] == "access-1"
     logout(signin)
     assert dict(signin.token) == {}
     assert signin.sent[-1] == {"type": "logout"}  # type: ignore[attr-defined]
@@ -91,12 +100,15 @@ def test_logout_clears_the_token_here_and_asks_the_page_to_sign_out(signin: Sign
 
 
 def test_sign_out_elsewhere_in_the_page_clears_this_kernel_token(signin: SignIn) -> None:
+    page_says(signin, SESSION)
     page_says(signin, TOKEN)
+    assert signin.token["access_token"] == "access-1"
     page_says(signin, {"type": "logged_out"})
     assert dict(signin.token) == {}
 
 
 def test_renewed_token_updates_the_same_object_in_place(signin: SignIn) -> None:
+    page_says(signin, SESSION)
     page_says(signin, TOKEN)
     held = signin.token
     page_says(signin, {**TOKEN, "access_token": "access-2"})
