@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -166,7 +167,12 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_renew_before(renew_before: Any) -> float:
     """How many seconds before expiry the access token is renewed."""
-    if isinstance(renew_before, bool) or not isinstance(renew_before, (int, float)) or renew_before < 0:
+    if (
+        isinstance(renew_before, bool)
+        or not isinstance(renew_before, (int, float))
+        or not math.isfinite(renew_before)
+        or renew_before < 0
+    ):
         raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
     return float(renew_before)
 

@@ -305,10 +305,17 @@ class Keeper:
             renewed = refresh(
                 cfg, metadata, Http(cfg.request_timeout), before.refresh_token, subject, session.keys
             )
-        except AuthenticationError as err:
+        except Exception as err:  # a renewal thread must always end in a state the session says
+            failure = (
+                err
+                if isinstance(err, AuthenticationError)
+                else AuthenticationError(
+                    "invalid_response", f"the provider's answer failed ({type(err).__name__})"
+                )
+            )
             with self.state.lock:
                 if session.tokens is before:
-                    self._renewal_failed(session, err, before.expires_at or time.time())
+                    self._renewal_failed(session, failure, before.expires_at or time.time())
             return
         with self.state.lock:
             if session.tokens is not before:
@@ -340,5 +347,9 @@ class Keeper:
                 why = f"The token could not be renewed ({err.error}: {reason})."
             advice = "; click Sign in to sign in again, or run authenticate() again."
             session.error = ("renewal_failed", why[:-1] + advice)
+            # Refused: the refresh token is dropped (Renew would try it again in vain), the token
+            # lives until it expires.
+            if session.tokens is not None:
+                session.tokens = dataclasses.replace(session.tokens, refresh_token=None)
             session.due, session.due_kind = expires_at, "expire"
         self.state.touch(session)

@@ -35,7 +35,7 @@ class FakeIdp:
         self.expires_in = expires_in
         self.refresh = refresh
         #: Answers the token endpoint gives before any token, in order: (status, body).
-        self.token_errors: list[tuple[int, dict[str, Any]]] = []
+        self.token_errors: list[tuple[int, Any]] = []
         #: (method, path) of every request, in order.
         self.calls: list[tuple[str, str]] = []
         self.revoked: set[str] = set()
@@ -123,7 +123,7 @@ class FakeIdp:
             self._secrets.add(body["refresh_token"])
         return body
 
-    def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def token(self, form: dict[str, str]) -> tuple[int, Any]:
         with self._lock:
             if "code_verifier" in form:
                 self._secrets.add(form["code_verifier"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ipython_oidc_client import ConfigError
-from ipython_oidc_client._config import check_config, check_timeout
+from ipython_oidc_client._config import check_config, check_renew_before, check_timeout
 
 AUTHORITY = "https://idp.example/realms/x"
 
@@ -203,3 +203,9 @@ def test_input_config_is_not_mutated() -> None:
     checked = check_config(cfg)
     assert cfg == before
     assert checked is not cfg
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1, "60", True])
+def test_renew_before_is_a_finite_number_of_seconds(value: object) -> None:
+    with pytest.raises(ConfigError, match="renew_before must be a number of seconds"):
+        check_renew_before(value)

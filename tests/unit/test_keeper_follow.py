@@ -116,3 +116,20 @@ def test_when_the_keeper_dies_the_sign_in_says_so_and_the_token_expires_at_its_t
     with pytest.raises(AuthenticationError) as info:
         _ = token.access_token
     assert info.value.error == "token_expired" and "keeper stopped" in info.value.message
+
+
+def test_running_authenticate_again_with_the_same_token_ends_the_last_follower(
+    running: Running, idp: FakeIdp, signin: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cell run again (perhaps with another config): only the new sign-in fills the token."""
+    first = signin._follow
+    assert first.link is not None and not first.link.gone.is_set()
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: None)
+    again = authenticate(idp.config(scope="openid email"), signin.token)
+    assert isinstance(again, SignIn)
+    try:
+        assert first.link is None, "the last sign-in's follower still fills the token"
+        assert again._follow.link is not None and again.via == "keeper"
+    finally:
+        again._follow.close()
+        again.widget.close()

@@ -168,7 +168,9 @@ def test_error_descriptions_are_shown_printable_and_bounded() -> None:
 
 def test_token_errors_keep_the_providers_code() -> None:
     assert token_error(400, {"error": "invalid_grant"}, "token request").error == "invalid_grant"
-    assert token_error(502, "<html>", "token request").error == "invalid_response"
+    assert token_error(400, "<html>", "token request").error == "invalid_response"
+    # A gateway's 502 without an OAuth error: the request could not be served, and may be tried again.
+    assert token_error(502, "<html>", "token request").error == "token_request_failed"
 
 
 def test_token_response_keeps_the_refresh_and_id_token_apart() -> None:

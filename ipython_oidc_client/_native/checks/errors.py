@@ -32,6 +32,9 @@ def _description(body: Mapping[str, Any]) -> str:
 def token_error(status: int, body: Any, what: str) -> AuthenticationError:
     """An RFC 6749 §5.2 error answer of the token endpoint, as an AuthenticationError."""
     code = error_code(body)
+    if code is None and status >= 500:
+        # A gateway's 502 or a provider's 503: it could not serve the request, which may work later.
+        return AuthenticationError("token_request_failed", f"The {what} answered HTTP {status}.")
     if code is None:
         return AuthenticationError("invalid_response", f"The {what} answered HTTP {status} without an error.")
     desc = _description(body) if isinstance(body, Mapping) else ""

@@ -50,8 +50,9 @@ def parse_token_response(body: Any, requested_scope: str, now: float | None = No
         )
     expires_in = body.get("expires_in")
     start = time.time() if now is None else now
+    # Compared before any float(): an integer beyond 1e308 would overflow it.
     expires_at = (
-        start + min(float(expires_in), MAX_LIFETIME)
+        start + (MAX_LIFETIME if expires_in > MAX_LIFETIME else float(expires_in))
         if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and expires_in > 0
         else None
     )
