@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 # Defined in each measured notebook's first cell. `bench_watch` polls `s.received_at`, which the
-# widget's message handler set with time.time() when it filled the token: the polling interval
-# delays the report, not the figure.
+# kernel's follower of the token keeper (ipython_oidc_client/_follow.py, a thread of its own) set with
+# time.time() when it filled the token: the polling interval delays the report, not the figure.
+# `bench_now` reports at once (does the kernel hold a token now?).
 KERNEL_SETUP = '''
 import json as _bj, socket as _bs, threading as _bt, time as _btime
 from ipython_oidc_client import authenticate
@@ -33,6 +34,9 @@ def bench_barrier(label):
 def _bench_result(s):
     return {{"received_at": s.received_at, "has_token": bool(s.token.get("access_token")),
             "error": s.error.error if s.error else None}}
+
+def bench_now(label, s):
+    _bench_send({{"label": label, "t0": _btime.time(), **_bench_result(s)}})
 
 def bench_watch(label, s, t0, deadline=90.0):
     def run():

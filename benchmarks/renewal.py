@@ -1,10 +1,12 @@
 """Renewal with 20-second access tokens: the share of time the kernel holds a valid token over k
-renewals (sampled in the kernel), and what an idle signed-in page costs in the browser.
+renewals (sampled in the kernel), and what an idle signed-in page costs in the browser. The server's
+token keeper renews (at half the lifetime of so short a token) and hands each new token to the kernel
+over its socket; the page only hears of each renewal through its long poll.
 
 CPU: the main-thread task time Chromium reports for each page (CDP Performance.getMetrics,
 TaskDuration, in thread time), over one window, for three pages side by side in one browser: a
-notebook that never signed in, one signed in with a long-lived token (nothing to renew in the
-window), one signed in with 20-second tokens (renewing every ~10 s)."""
+notebook that never signed in, one signed in with a long-lived token (nothing renewed in the
+window), one signed in with 20-second tokens (a new view every ~10 s)."""
 
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ def _rows(report: dict[str, Any], renewals: int, cpu: dict[str, float], window: 
             spread(margins, seconds),
             "> 0 s",
             bool(margins) and min(margins) > 0,
-            "old expires_at minus SignIn.received_at of its successor, per renewal (the page renews at "
+            "old expires_at minus SignIn.received_at of its successor, per renewal (the keeper renews at "
             "half the lifetime of a 20 s token).",
         ),
         Row(
