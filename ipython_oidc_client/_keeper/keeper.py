@@ -201,6 +201,8 @@ class Keeper:
         timeout with nothing: a long poll, so that a page sees renewals and sign-outs at once."""
         if not isinstance(versions, dict) or len(versions) > 64:
             raise KeeperError("invalid_request", "wait needs {session id: version} for at most 64 sessions.")
+        if not versions:
+            return {"sessions": {}}  # nothing to watch: nothing will change
         seconds = (
             min(float(timeout), MAX_WAIT_SECONDS) if isinstance(timeout, (int, float)) else MAX_WAIT_SECONDS
         )

@@ -14,14 +14,10 @@ def check_userinfo(http: Http, metadata: dict[str, Any], access_token: str, clai
     if not isinstance(endpoint, str):
         return claims
     try:
-        response = http.session.get(
-            endpoint,
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=http.timeout,
-            allow_redirects=False,
-        )
-        info = response.json() if response.status_code == 200 else None
-    except (Unreachable, ValueError, http._requests.RequestException):
+        status, info = http.get_json(endpoint, headers={"Authorization": f"Bearer {access_token}"})
+    except Unreachable:
+        status, info = 0, None
+    if status != 200:
         info = None
     if not isinstance(info, dict):
         return claims

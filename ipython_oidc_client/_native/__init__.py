@@ -5,7 +5,7 @@ IPython (docs/native.md). ``sign_in()`` blocks until signed in, with the device 
 The flow runs in a token keeper of this process's own (``ipython_oidc_client._keeper --stdio``, the
 same program a Jupyter server runs for its pages), which keeps the refresh token and renews the
 access token; this process, which runs the user's code, gets the access token only. Nothing heavy is
-imported here: ``requests`` and PyJWT are imported by the keeper alone.
+imported here: urllib and PyJWT are imported by the keeper alone.
 """
 
 from __future__ import annotations

@@ -160,6 +160,9 @@ def test_wait_answers_at_the_first_change_and_with_nothing_at_its_timeout(
     assert keeper.wait({view["id"]: view["version"]}, 0.3) == {"sessions": {}}
     assert time.monotonic() - started >= 0.3
     assert keeper.wait({"gone": 1}, 5) == {"sessions": {"gone": None}}  # unknown: at once
+    started = time.monotonic()
+    assert keeper.wait({}, 5) == {"sessions": {}}  # nothing to watch: at once, not at the timeout
+    assert time.monotonic() - started < 1
     assert keeper.wait({view["id"]: view["version"] - 1}, 5)["sessions"][view["id"]] == view
     timer = threading.Timer(0.3, keeper.renew, args=(view["id"],))
     timer.start()
