@@ -126,13 +126,18 @@ def start_lab(
     if registry is not None:
         write_registry(workdir / "etc-jupyter", registry)
         env["JUPYTER_CONFIG_PATH"] = str(workdir / "etc-jupyter")
-    argv = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        app,
+    argv = [sys.executable, "-m", "jupyter", app, "--allow-root", *lab_options(port, token, root, base_url)]
+    argv += extra_args
+    url = f"http://127.0.0.1:{port}{base_url}"
+    server = start_jupyter(f"jupyter {app}", argv, workdir, env, url, token)
+    return Lab(server, url, token, root)
+
+
+def lab_options(port: int, token: str, root: Path, base_url: str = "/") -> list[str]:
+    """The options every test's JupyterLab runs with: loopback, a fixed port and token, DEBUG logs
+    (the tests read them for secrets), no calls home."""
+    return [
         "--no-browser",
-        "--allow-root",
         "--ip=127.0.0.1",
         f"--port={port}",
         "--port-retries=0",
@@ -143,11 +148,7 @@ def start_lab(
         "--OidcExtension.log_level=DEBUG",
         "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        *extra_args,
     ]
-    url = f"http://127.0.0.1:{port}{base_url}"
-    server = _start_jupyter(f"jupyter {app}", argv, workdir, env, url, token)
-    return Lab(server, url, token, root)
 
 
 def write_notebook(path: Path, cells: list[str]) -> None:
@@ -204,11 +205,11 @@ def start_notebook6(workdir: Path, base_url: str = "/") -> Lab:
         "--NotebookApp.log_level=DEBUG",
     ]
     url = f"http://127.0.0.1:{port}{base_url}"
-    server = _start_jupyter("jupyter notebook 6", argv, workdir, env, url, token)
+    server = start_jupyter("jupyter notebook 6", argv, workdir, env, url, token)
     return Lab(server, url, token, root)
 
 
-def _start_jupyter(
+def start_jupyter(
     name: str, argv: list[str], workdir: Path, env: dict[str, str], url: str, token: str
 ) -> Server:
     """Start a Jupyter server and wait until its REST API answers with the token."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._procs import free_port
-from ._stack import Lab, _start_jupyter
+from ._stack import Lab, lab_options, start_jupyter
 
 REPO = Path(__file__).resolve().parents[2]
 #: Debian's Python: the .venv's lives under /root (mode 0700), out of another user's reach.
@@ -132,17 +132,8 @@ def start_lab_as(user: User, python: Path, workdir: Path) -> Lab:
         str(python),
         "-m",
         "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--ServerApp.log_level=DEBUG",
-        "--OidcExtension.log_level=DEBUG",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *lab_options(port, token, root),
     ]
     url = f"http://127.0.0.1:{port}/"
-    server = _start_jupyter(f"jupyter lab as {user.name}", argv, workdir, env, url, token)
+    server = start_jupyter(f"jupyter lab as {user.name}", argv, workdir, env, url, token)
     return Lab(server, url, token, root)
