@@ -135,7 +135,7 @@ def _mappings(pid: int) -> str:
 
 # What the keeper loads, stage by stage, in fresh interpreters (as `python -m` starts it): first the
 # standard library that its modules pull in as it starts, one top-level module after another, then its
-# own modules, then requests (its HTTP client, at the first request to a provider), then PyJWT with
+# own modules, then urllib's HTTP client (at the first request to a provider), then PyJWT with
 # cryptography (the ID token's signature, at the first redeem).
 KEEPER_MODULES = "ipython_oidc_client._keeper.__main__"
 LIST_IMPORTS = f"""
@@ -157,8 +157,8 @@ for name in json.loads(sys.argv[1]):
         out.append(("std:" + name.split(".")[0], rss()))
 import {KEEPER_MODULES}
 out.append(("the package's own modules", rss()))
-import requests
-out.append(("requests (its HTTP client)", rss()))
+import urllib.request, http.client, ssl
+out.append(("urllib (its HTTP client)", rss()))
 import jwt, jwt.algorithms
 out.append(("PyJWT + cryptography (ID token checks)", rss()))
 print(json.dumps(out))

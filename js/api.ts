@@ -70,9 +70,10 @@ export interface BeginRequest {
   renew_before: number;
 }
 
-export const begin = (body: BeginRequest): Promise<Begun> => call<Begun>("signin", body);
+export const beginOf = (body: BeginRequest): Promise<Begun> => call<Begun>("signin", body);
 
-/** Hand the provider's answer to the keeper, which redeems the code; only the session's view comes back. */
+/** Hand the provider's answer to the keeper, which redeems the code; only the session's view comes back
+ * (the callback page does this, js/callback.ts). */
 export async function redeem(state: string, response: Record<string, string>): Promise<SessionView> {
   return (await call<{ session: SessionView }>("redeem", { state, response })).session;
 }

@@ -1,7 +1,13 @@
-// The callback page's script ({base_url}oidc/redirect.html). In popup mode it hands the callback URL
-// (code and state, or error and state) to the notebook page that opened the popup, then closes.
-// It makes no request and stores nothing: the token exchange happens in the notebook page.
-import { CALLBACK_SOURCE, callbackChannel, RESPONSE, responseParams, type CallbackMessage } from "./messages";
+// The callback page's script ({base_url}oidc/redirect.html), on the notebook's origin. A sign-in's
+// answer (code and state, or error and state) goes straight to the server's keeper, which redeems it
+// (POST oidc/redeem, XSRF-checked): the code never reaches the notebook page or web storage. What
+// comes back — a session's view, or the reason it was refused — goes to the page that opened this
+// window (postMessage, or BroadcastChannel where the provider's COOP cut window.opener), or, in
+// redirect mode, into this tab's sessionStorage for the widget to find when the tab is back.
+import * as api from "./api";
+import { SignInError } from "./errors";
+import { CALLBACK_SOURCE, callbackChannel, RESPONSE, responseParams, type CallbackMessage, type Outcome } from "./messages";
+import { answerOf } from "./answer";
 import { clearTrip, MAX_AGE_MS, readPending } from "./trip";
 
 function show(text: string): void {
@@ -9,46 +15,63 @@ function show(text: string): void {
   if (el) el.textContent = text;
 }
 
-function main(): void {
+/** Hand the answer to the keeper; whatever happens, an outcome that says so. */
+async function redeem(state: string, answer: Record<string, string>): Promise<Outcome> {
+  try {
+    return { session: await api.redeem(state, answer) };
+  } catch (err) {
+    const failure = err instanceof SignInError ? err : new SignInError("keeper_unavailable", String(err));
+    return { error: String(failure.code), message: failure.message };
+  }
+}
+
+function tell(message: CallbackMessage): void {
+  let opener: Window | null = null;
+  try {
+    opener = window.opener && window.opener.location.origin === location.origin ? window.opener : null;
+  } catch {
+    opener = null; // a cross-origin opener: it gets nothing
+  }
+  if (opener) {
+    opener.postMessage(message, location.origin);
+  } else {
+    const channel = new BroadcastChannel(callbackChannel(message.state));
+    channel.postMessage(message);
+    channel.close();
+  }
+}
+
+async function main(): Promise<void> {
   const url = location.href;
-  const state = responseParams(url).get("state");
+  const params = responseParams(url);
+  const state = params.get("state");
   // Keep the code out of the history and of any later Referer.
   history.replaceState(null, "", location.pathname);
   if (!state) {
     show("This page finishes a sign-in started from a notebook. Run authenticate() in a notebook to sign in.");
     return;
   }
-  // Redirect mode: this tab left the notebook for the provider. Keep the answer for the widget
-  // (this tab's sessionStorage, taken and deleted by it) and let the server send us back.
   const pending = readPending();
-  if (!window.opener && pending?.state === state) {
-    if (Date.now() - pending.created > MAX_AGE_MS) {
-      clearTrip();
-      show("This sign-in was started too long ago. Go back to the notebook and click Sign in again.");
-      return;
-    }
-    sessionStorage.setItem(RESPONSE, url);
-    show("Signed in. Going back to the notebook…");
+  const redirectMode = !window.opener && pending?.state === state;
+  if (redirectMode && Date.now() - (pending?.created ?? 0) > MAX_AGE_MS) {
+    clearTrip();
+    show("This sign-in was started too long ago. Go back to the notebook and click Sign in again.");
+    return;
+  }
+  // The provider's own sign-out coming back carries a state and nothing to redeem.
+  const signIn = params.has("code") || params.has("error");
+  if (signIn) show("Finishing sign-in…");
+  const outcome = signIn ? await redeem(state, answerOf(url)) : undefined;
+  if (redirectMode) {
+    // This tab left the notebook for the provider: keep the outcome for the widget, and go back.
+    sessionStorage.setItem(RESPONSE, JSON.stringify({ state, outcome }));
+    show("Going back to the notebook…");
     location.replace(`${document.body.dataset.baseUrl ?? "/"}oidc/return`);
     return;
   }
-  const message: CallbackMessage = { source: CALLBACK_SOURCE, url };
-  let opener: Window | null = null;
-  try {
-    opener = window.opener && window.opener.location.origin === location.origin ? window.opener : null;
-  } catch {
-    opener = null; // cross-origin opener: never post a code there
-  }
-  if (opener) {
-    opener.postMessage(message, location.origin);
-  } else {
-    // The provider's Cross-Origin-Opener-Policy cut window.opener: same-origin channel instead.
-    const channel = new BroadcastChannel(callbackChannel(state));
-    channel.postMessage(message);
-    channel.close();
-  }
-  show("Sign-in complete. You can close this window.");
+  tell({ source: CALLBACK_SOURCE, state, url, ...(outcome ? { outcome } : {}) } as never);
+  show(outcome && "error" in outcome ? outcome.message : "Done. You can close this window.");
   window.close();
 }
 
-main();
+void main();

@@ -3,8 +3,8 @@
 // second tab). The session lives in the server's keeper, so coming back finds it there.
 import * as api from "./api";
 import type { FlowHost } from "./host";
-import { keepReturnPath, leave, takeAnswer } from "./redirect";
-import { answerOf, beginFor } from "./signin-flow";
+import { keepReturnPath, leave, takeOutcome } from "./redirect";
+import { beginFor, sessionOf } from "./signin-flow";
 import * as say from "./wording";
 
 /**
@@ -33,17 +33,15 @@ export async function rejoin(host: FlowHost, trip: Promise<void>): Promise<void>
   else host.set("signed_out", say.RELOADED_WITHOUT_TOKEN);
 }
 
-/** Back from a full-page sign-in that this widget started: hand the answer to the keeper, no click. */
+/** Back from a full-page sign-in that this widget started: the callback page handed the answer to the
+ * keeper already; take the session it made, or say why there is none — no click. */
 export async function finishTrip(host: FlowHost): Promise<void> {
-  const generation = host.generation();
-  const answer = takeAnswer(host.model.get("instance"));
-  if (!answer) return;
+  const outcome = takeOutcome(host.model.get("instance"));
+  if (!outcome) return;
   try {
-    host.set("signing_in", say.FINISHING);
-    const view = await api.redeem(answer.state, answerOf(answer.url));
-    if (host.current(generation)) host.bound(view);
+    host.bound(sessionOf(outcome));
   } catch (err) {
-    if (host.current(generation)) host.fail(say.asSignInError(err));
+    host.fail(say.asSignInError(err));
   }
 }
 

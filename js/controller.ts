@@ -6,6 +6,7 @@ import * as api from "./api";
 import { finishTrip, redirect, rejoin } from "./comeback";
 import { SignInError } from "./errors";
 import type { FlowHost } from "./host";
+import { flightKey, remember } from "./inflight";
 import { KernelLink } from "./kernel";
 import type { ActionId, KernelMessage, SessionView, Status, View, WidgetTraits } from "./messages";
 import { WidgetSettings } from "./settings";
@@ -140,6 +141,8 @@ export class Controller {
   /** What the keeper says of the session, shown; to a kernel that cannot reach the keeper, relayed. */
   private show(view: SessionView): void {
     this.session = view;
+    // The page's memory of this request's session: its next sign-in knows whether a window is likely.
+    remember(flightKey(this.model.get("config"), this.settings.redirectUri), view);
     if (view.status === "signed_out") {
       this.leaveSession();
       this.set("signed_out", say.SIGNED_OUT);

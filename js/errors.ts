@@ -11,7 +11,3 @@ export class SignInError extends Error {
     this.name = "SignInError";
   }
 }
-
-/** A provider's answer at the callback URL, as the keeper checks it: the parameters RFC 6749 §4.1.2
- * (code, state, or error and its description) and RFC 9207 (iss) define, and nothing else. */
-export const ANSWER_PARAMS = ["code", "state", "iss", "error", "error_description"] as const;

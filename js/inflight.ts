@@ -30,6 +30,21 @@ export function flightKey(request: unknown, redirectUri: string): string {
   return JSON.stringify({ request, redirectUri });
 }
 
+/** What this page last knew of each request's session: its window can wait where one is live. */
+const known = new Map<string, { renewable: boolean; expiresAt: number | null }>();
+
+/** Remember `view` as the session of the request `key` (a sign-in, a session found again). */
+export function remember(key: string, view: SessionView): void {
+  if (view.status === "signed_in") known.set(key, { renewable: view.renewable, expiresAt: view.expires_at });
+  else known.delete(key);
+}
+
+/** Whether this page knows a live session for `key`: the keeper will most likely hand it over. */
+export function knownLive(key: string, now = Date.now()): boolean {
+  const k = known.get(key);
+  return k !== undefined && (k.renewable || k.expiresAt === null || k.expiresAt * 1000 > now);
+}
+
 /** The sign-in under way for `key`, if any. */
 export function pending(key: string): InFlight | undefined {
   return inFlight.get(key);

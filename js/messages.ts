@@ -143,13 +143,22 @@ export function callbackChannel(state: string): string {
   return `${CALLBACK_SOURCE}:${state}`;
 }
 
+/** What the callback page made of the provider's answer: it hands the answer straight to the
+ * server's keeper (POST oidc/redeem), so the code never reaches the notebook page; this is the
+ * keeper's reply — a session's view, never a token — or its refusal. */
+export type Outcome = { session: SessionView } | { error: string; message: string };
+
+/** The callback page to the page that opened the window: the sign-in `state` it answers, and its
+ * outcome (none for the provider's sign-out coming back, which redeems nothing). */
 export interface CallbackMessage {
   source: typeof CALLBACK_SOURCE;
-  url: string;
+  state: string;
+  outcome?: Outcome;
 }
 
 /** sessionStorage keys of redirect mode (js/redirect.ts, js/trip.ts), read by the callback page too:
- * which widget's sign-in the tab left for, and the provider's answer until that widget redeems it. */
+ * which widget's sign-in the tab left for, and the outcome the callback page had from the keeper
+ * (a session's view or an error: never a code or a token). */
 export const PENDING = "ipython-oidc-client.pending";
 export const RESPONSE = "ipython-oidc-client.response";
 

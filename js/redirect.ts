@@ -1,9 +1,10 @@
 // Full-page redirect mode: the fallback when popups are refused, and the original package's way. The
 // page leaves for the provider and comes back; what crosses the trip in this tab's sessionStorage is
-// only which widget left and the state it waits for, then the provider's answer until that widget
-// hands it to the keeper. The verifier and the nonce never leave the keeper (js/trip.ts).
+// only which widget left and the state it waits for, then the outcome the callback page had from the
+// keeper (a session's view, or why it was refused). The code goes from the callback page to the keeper
+// alone; the verifier and the nonce never leave the keeper (js/trip.ts).
 import { SignInError } from "./errors";
-import { PENDING, RESPONSE } from "./messages";
+import { PENDING, RESPONSE, type CallbackMessage } from "./messages";
 import { baseUrl, xsrfToken } from "./page";
 import { clearTrip, MAX_AGE_MS, readPending, type Pending } from "./trip";
 
@@ -36,16 +37,18 @@ export function leave(instance: string, state: string, url: string): void {
 }
 
 /**
- * Back from the provider: the answer this widget's trip brought, taken out of the tab (nothing of the
- * trip is left afterwards), or null when there is none for it.
+ * Back from the provider: the outcome of this widget's trip, as a callback message, taken out of the
+ * tab (nothing of the trip is left afterwards), or null when there is none for it.
  */
-export function takeAnswer(instance: string): { state: string; url: string } | null {
+export function takeOutcome(instance: string): CallbackMessage | null {
   const pending = readPending();
   if (!pending || pending.instance !== instance) return null; // another widget's trip, or none
   try {
-    const url = sessionStorage.getItem(RESPONSE);
-    if (!url || Date.now() - pending.created > MAX_AGE_MS) return null;
-    return { state: pending.state, url };
+    const kept = JSON.parse(sessionStorage.getItem(RESPONSE) ?? "null") as Partial<CallbackMessage> | null;
+    if (!kept || kept.state !== pending.state || Date.now() - pending.created > MAX_AGE_MS) return null;
+    return { source: "ipython-oidc-client", state: pending.state, ...(kept.outcome ? { outcome: kept.outcome } : {}) };
+  } catch {
+    return null;
   } finally {
     clearTrip();
   }

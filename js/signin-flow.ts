@@ -1,34 +1,24 @@
 // Signing in through a popup window: the server's keeper makes the authorization request (PKCE S256,
-// state, nonce — none of which the page sees), the page opens it, our callback page hands the answer
-// back, and the keeper redeems it. Or joining the sign-in another widget of this page has under way
-// for the same request (js/inflight.ts), so that one window serves them all.
-import * as api from "./api";
+// state, nonce — none of which the page sees), the page opens it, and our callback page hands the
+// answer to the keeper itself (js/callback.ts), then tells this page the outcome. Or joining the
+// sign-in another widget of this page has under way for the same request (js/inflight.ts), so that
+// one window serves them all.
+import { beginOf, type Begun } from "./api";
 import { redirect } from "./comeback";
-import { ANSWER_PARAMS, SignInError } from "./errors";
+import { SignInError } from "./errors";
 import type { FlowHost } from "./host";
-import { flightKey, lead, pending, type InFlight } from "./inflight";
-import { responseParams, type SessionView } from "./messages";
+import { flightKey, knownLive, lead, pending, type InFlight } from "./inflight";
+import type { CallbackMessage, SessionView } from "./messages";
 import { openPopup, waitForCallback } from "./window";
 import * as say from "./wording";
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
 export const HINT_AFTER_MS = 8_000;
 
-/** The provider's answer at `url`, the parameters the keeper checks (nothing else leaves the page). */
-export function answerOf(url: string): Record<string, string> {
-  const params = responseParams(url);
-  const answer: Record<string, string> = {};
-  for (const name of ANSWER_PARAMS) {
-    const value = params.get(name);
-    if (value !== null) answer[name] = value;
-  }
-  return answer;
-}
-
 /** Ask the keeper to start a sign-in for this widget (or to find the live session it may reuse). */
-export function beginFor(host: FlowHost, fresh: boolean): Promise<api.Begun> {
+export function beginFor(host: FlowHost, fresh: boolean): Promise<Begun> {
   const { model, settings } = host;
-  return api.begin({
+  return beginOf({
     request: model.get("config"),
     redirect_uri: settings.redirectUri,
     instance: model.get("instance"),
@@ -37,7 +27,15 @@ export function beginFor(host: FlowHost, fresh: boolean): Promise<api.Begun> {
   });
 }
 
-/** Sign in, or take the live session the keeper holds for the same request without a window. */
+/** The session the callback page's outcome names, or its refusal as an error. */
+export function sessionOf(message: CallbackMessage): SessionView {
+  const outcome = message.outcome;
+  if (outcome && "session" in outcome) return outcome.session;
+  if (outcome) throw new SignInError(outcome.error, outcome.message);
+  throw new SignInError("invalid_response", "The sign-in window came back without an answer. Click Sign in.");
+}
+
+/** Sign in, or take the live session the keeper holds for the same request without a new sign-in. */
 export async function start(host: FlowHost, forceNew = false): Promise<void> {
   const { generation, signal } = host.begin();
   const { settings } = host;
@@ -72,23 +70,23 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
       },
     };
     const signIn = (async (): Promise<SessionView> => {
-      // The server asks the provider's discovery first (kept 5 minutes): the window opens after.
       host.set("signing_in", say.preparing(settings.where));
-      const begun = await beginFor(host, forceNew);
-      if ("session" in begun) return begun.session;
-      if (!host.current(generation)) throw new SignInError("cancelled", say.CANCELLED);
-      // Still within the user's activation (a click, or the Shift+Enter that ran the cell): the
-      // browser allows the window.
-      const popup = openPopup(settings.config, begun.url);
-      host.set("signing_in", say.signingIn(settings.where));
-      hint = setTimeout(() => {
-        if (host.current(generation) && host.status() === "signing_in") host.set("signing_in", say.stillWaiting(causes));
-      }, HINT_AFTER_MS);
+      // The window first, within the user's activation, while the server prepares the request —
+      // unless this page knows a live session for it, which the keeper will hand over without one.
+      let popup = forceNew || !knownLive(key) ? openPopup(settings.config) : null;
       try {
-        const url = await waitForCallback(popup, begun.state, options);
-        return await api.redeem(begun.state, answerOf(url));
+        const begun = await beginFor(host, forceNew);
+        if ("session" in begun) return begun.session;
+        if (!host.current(generation)) throw new SignInError("cancelled", say.CANCELLED);
+        popup ??= openPopup(settings.config); // still within the activation: the answer was quick
+        popup.location.replace(begun.url);
+        host.set("signing_in", say.signingIn(settings.where));
+        hint = setTimeout(() => {
+          if (host.current(generation) && host.status() === "signing_in") host.set("signing_in", say.stillWaiting(causes));
+        }, HINT_AFTER_MS);
+        return sessionOf(await waitForCallback(popup, begun.state, options));
       } finally {
-        if (!popup.closed) popup.close();
+        if (popup && !popup.closed) popup.close();
       }
     })();
     shared = lead(key, signIn);

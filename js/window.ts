@@ -1,13 +1,7 @@
 // The popup window itself: opening it inside the user's gesture, and waiting for our callback page
 // to hand back the provider's answer, by postMessage or, when COOP cut window.opener, BroadcastChannel.
 import { SignInError } from "./errors";
-import {
-  CALLBACK_SOURCE,
-  callbackChannel,
-  responseParams,
-  type CallbackMessage,
-  type OidcConfig,
-} from "./messages";
+import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage, type OidcConfig } from "./messages";
 import { randomToken } from "./random";
 
 export interface WaitOptions {
@@ -40,17 +34,9 @@ export function openPopup(config: OidcConfig, url = ""): Window {
   return popup;
 }
 
-function stateOf(url: string): string | null {
-  try {
-    return responseParams(url).get("state");
-  } catch {
-    return null;
-  }
-}
-
-/** Resolve with the callback URL that answers `state`; reject at the deadline or on abort. */
-export function waitForCallback(popup: Window, state: string, opts: WaitOptions): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
+/** Resolve with the callback page's message that answers `state`; reject at the deadline or on abort. */
+export function waitForCallback(popup: Window, state: string, opts: WaitOptions): Promise<CallbackMessage> {
+  return new Promise<CallbackMessage>((resolve, reject) => {
     const channel = new BroadcastChannel(callbackChannel(state));
     const cleanups: Array<() => void> = [() => channel.close()];
     const finish = (fn: () => void) => {
@@ -59,10 +45,9 @@ export function waitForCallback(popup: Window, state: string, opts: WaitOptions)
     };
     const accept = (data: unknown) => {
       const msg = data as Partial<CallbackMessage> | null;
-      if (msg?.source !== CALLBACK_SOURCE || typeof msg.url !== "string") return;
       // Ignore anything not answering this very request: other scripts on the page can post too.
-      if (stateOf(msg.url) !== state) return;
-      finish(() => resolve(msg.url as string));
+      if (msg?.source !== CALLBACK_SOURCE || msg.state !== state) return;
+      finish(() => resolve(msg as CallbackMessage));
     };
     const onMessage = (e: MessageEvent) => {
       if (e.origin === location.origin) accept(e.data);

@@ -183,7 +183,6 @@ export const SIGNED_OUT_EVERYWHERE = "Signed out, here and at the provider.";
 export const SIGNED_OUT_NO_ENDPOINT =
   "Signed out. The provider offers no sign-out endpoint, so its own session may remain.";
 export const SIGN_OUT_NEEDS_CLICK = "Signed out here. Click Sign out to also end your session at the provider.";
-export const FINISHING = "Finishing sign-in…";
 export const KEEPER_GONE =
   "The sign-in ended: the server's token keeper stopped (the Jupyter server was restarted, or the keeper " +
   "was ended), so the token is no longer renewed. Click Sign in to sign in again.";

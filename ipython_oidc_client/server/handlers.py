@@ -1,7 +1,7 @@
 """The callback page the identity provider redirects to, and its script.
 
-Both require a Jupyter login: the page runs on the notebook's origin so that it can hand the code
-to the notebook page, and nobody else needs it.
+It requires a Jupyter login: the page runs on the notebook's origin, hands the provider's answer to
+this server's token keeper (POST oidc/redeem, XSRF-checked), and tells the notebook page the outcome.
 """
 
 from __future__ import annotations
@@ -80,13 +80,15 @@ class NoStore(_Handler):
     @property
     def content_security_policy(self) -> str:
         # Only the page's one script tag runs (its nonce; its content pinned by SRI), not any other
-        # script of this origin; nothing is framed, nothing posts a form. No report-uri: a
+        # script of this origin; it may fetch from this server only (it hands the answer to the
+        # keeper, POST oidc/redeem); nothing is framed, nothing posts a form. No report-uri: a
         # violation report carries the document's URL, code and state included, into the log.
         return "; ".join(
             [
                 "frame-ancestors 'none'",
                 "default-src 'none'",
                 f"script-src 'nonce-{self.script_nonce}'",
+                "connect-src 'self'",
                 "base-uri 'none'",
                 "form-action 'none'",
             ]

@@ -164,7 +164,8 @@ def test_a_replayed_answer_is_refused_and_nothing_is_kept(
     lab = labs[BASE]
     nb, _ = _open(context, lab, short_provider, [])
     redeemed: list[str] = []
-    nb.page.on(
+    # The callback page, in the sign-in window, hands the answer to the keeper: watch the whole context.
+    context.on(
         "request", lambda r: redeemed.append(r.post_data or "") if r.url.endswith("oidc/redeem") else None
     )
     _sign_in(nb)
