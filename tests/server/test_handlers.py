@@ -41,6 +41,8 @@ async def test_callback_page_is_served_uncached_under_a_strict_csp(
     nonce = re.search(r"script-src 'nonce-([A-Za-z0-9_-]{20,})'(;|$)", csp)
     assert nonce, csp
     assert "'self'" not in csp.split("script-src")[1].split(";")[0]
+    # It may fetch from this server only: it hands the answer to the keeper (POST oidc/redeem).
+    assert re.search(r"(^|; )connect-src 'self'(;|$)", csp), csp
     assert "report-uri" not in csp
     body = response.body.decode()
     script = re.escape(f"{jp_base_url}static/ipython_oidc_client/callback.js")
