@@ -101,8 +101,11 @@ ALIASES = {
 }
 
 # Parameters the sign-in request sets itself; letting extraQueryParams replace them would undo
-# state, nonce or PKCE (RFC 6749 §10.12, RFC 7636 §4.3).
+# state, nonce or PKCE (RFC 6749 §10.12, RFC 7636 §4.3). A request object (`request`, `request_uri`)
+# may replace all of them at a provider that accepts one (RFC 9101 §6.3).
 PROTECTED_PARAMS = {
+    "request",
+    "request_uri",
     "client_id",
     "redirect_uri",
     "response_type",

@@ -133,7 +133,9 @@ def test_value_of_wrong_type_is_refused_naming_the_type(key: str, value: Any, na
     assert f"must be a {named}" in str(error) and type(value).__name__ in str(error)
 
 
-@pytest.mark.parametrize("param", ["state", "nonce", "code_challenge", "redirect_uri", "client_id"])
+@pytest.mark.parametrize(
+    "param", ["state", "nonce", "code_challenge", "redirect_uri", "client_id", "request", "request_uri"]
+)
 def test_extra_query_params_cannot_replace_request_parameters(param: str) -> None:
     error = refusal(config(extraQueryParams={"kc_idp_hint": "github", param: "attacker"}))
     assert error.key == "extraQueryParams" and repr(param) in str(error)
