@@ -130,6 +130,11 @@ class WatchedPage:
             raise RuntimeError(
                 f"sign-in {label}: the provider issued no code; its config's key is not its own"
             )
+        if kind == REDIRECT:
+            # The callback page hands the answer to the keeper, so the kernel has its token while the
+            # tab is still on its way back: wait for the notebook and its widget before reading marks.
+            self.page.wait_for_url(lambda url: self.name in url, wait_until="load", timeout=60_000)
+            self.nb.wait_kernel_ready()
         if kind is not None:
             out.traces[kind].append(self.trace(pressed, report["t0"], report["received_at"]))
         return took

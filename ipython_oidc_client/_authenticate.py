@@ -59,6 +59,7 @@ def authenticate(
         raise ConfigError(None, f"mode must be 'popup' or 'redirect', got {mode!r}.")
     signin = SignIn(checked, token_to_fill(token), seconds, lead, mode)
     display(signin.widget)  # type: ignore[no-untyped-call]
+    signin.follow()  # after the display: the page starts drawing meanwhile
     return signin
 
 

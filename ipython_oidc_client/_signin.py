@@ -64,9 +64,12 @@ class SignIn:
             pinned_redirect_uri=pinned_redirect_uri(),
             on_message=self._on_message,
         )
-        # Follow at the keeper from the start where it already runs: the first token then reaches a
-        # cell that is busy by the time sign-in ends; else at the page's `session` message.
         self._follow = Follow(self.widget.instance, token, self._on_view, self._on_keeper_error)
+
+    def follow(self) -> None:
+        """Follow at the keeper from the start where it already runs (authenticate() calls this once
+        the widget is shown): the first token then reaches a cell that is busy by the time sign-in
+        ends. Else the page's `session` message does it."""
         if self._follow.connect():
             self.via = "keeper"
 

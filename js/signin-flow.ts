@@ -14,6 +14,12 @@ import * as say from "./wording";
 
 /** How long a sign-in window may stay open before the widget names what usually keeps it there. */
 export const HINT_AFTER_MS = 8_000;
+/** How long the server may take to prepare a sign-in before the window opens blank to wait for it. */
+export const EARLY_WINDOW_MS = 150;
+
+function later(ms: number): Promise<null> {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
 
 /** Ask the keeper to start a sign-in for this widget (or to find the live session it may reuse). */
 export function beginFor(host: FlowHost, fresh: boolean): Promise<Begun> {
@@ -71,15 +77,22 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
     };
     const signIn = (async (): Promise<SessionView> => {
       host.set("signing_in", say.preparing(settings.where));
-      // The window first, within the user's activation, while the server prepares the request —
-      // unless this page knows a live session for it, which the keeper will hand over without one.
-      let popup = forceNew || !knownLive(key) ? openPopup(settings.config) : null;
+      const asked = beginFor(host, forceNew);
+      // The window opens at the keeper's URL as soon as the server answers — one navigation, the
+      // quickest. A server slower than EARLY_WINDOW_MS gets a blank window meanwhile, so that the
+      // user's activation is not spent waiting; unless this page knows a live session for the request,
+      // which the keeper will hand over without any window (a kernel restarted, the cell run again).
+      let popup: Window | null = null;
       try {
-        const begun = await beginFor(host, forceNew);
+        let begun = forceNew || !knownLive(key) ? await Promise.race([asked, later(EARLY_WINDOW_MS)]) : await asked;
+        if (begun === null) {
+          popup = openPopup(settings.config);
+          begun = await asked;
+        }
         if ("session" in begun) return begun.session;
         if (!host.current(generation)) throw new SignInError("cancelled", say.CANCELLED);
-        popup ??= openPopup(settings.config); // still within the activation: the answer was quick
-        popup.location.replace(begun.url);
+        if (popup) popup.location.replace(begun.url);
+        else popup = openPopup(settings.config, begun.url);
         host.set("signing_in", say.signingIn(settings.where));
         hint = setTimeout(() => {
           if (host.current(generation) && host.status() === "signing_in") host.set("signing_in", say.stillWaiting(causes));
