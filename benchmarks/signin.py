@@ -321,9 +321,9 @@ def rows(s: Samples) -> list[Row]:
             "redirect mode sign-in",
             s.redirect,
             None,
-            f"{key}; the tab goes to the provider and back, JupyterLab loads again, the widget hands the "
-            f"answer to the keeper; the 'leave this page?' dialog is accepted at once{times} "
-            "(ratio of medians).",
+            f"{key}; the tab goes to the provider, whose answer the callback page hands to the keeper "
+            "(the kernel has its token then), and back, where JupyterLab loads again; the 'leave this "
+            f"page?' dialog is accepted at once{times} (ratio of medians).",
         ),
         timed_row(
             "consent click → token in the kernel",
