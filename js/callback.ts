@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     location.replace(`${document.body.dataset.baseUrl ?? "/"}oidc/return`);
     return;
   }
-  tell({ source: CALLBACK_SOURCE, state, url, ...(outcome ? { outcome } : {}) } as never);
+  tell({ source: CALLBACK_SOURCE, state, ...(outcome ? { outcome } : {}) });
   show(outcome && "error" in outcome ? outcome.message : "Done. You can close this window.");
   window.close();
 }

@@ -48,6 +48,7 @@ export class Controller {
       set: (s, m) => this.set(s, m),
       signedOut: () => {
         this.leaveSession();
+        this.forgetLive();
         this.session = null; // no holder, no expiry is shown from here on
         this.kernel.send({ type: "logged_out" });
       },
@@ -174,9 +175,18 @@ export class Controller {
     }
   }
 
+  /** The session is no longer live (signed out here, or the keeper lost it), though no view said so:
+   * the page stops counting on it, so its next sign-in opens the early window again. */
+  private forgetLive(): void {
+    if (this.session) {
+      remember(flightKey(this.model.get("config"), this.settings.redirectUri), { ...this.session, status: "signed_out" });
+    }
+  }
+
   /** The keeper no longer knows the session (it was restarted, with the server or alone). */
   private sessionGone(): void {
     this.unfollow = null;
+    this.forgetLive();
     this.session = null;
     this.fail(new SignInError("unknown_session", say.KEEPER_GONE));
     this.kernel.send({ type: "expired" });

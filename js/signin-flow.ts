@@ -78,6 +78,7 @@ export async function start(host: FlowHost, forceNew = false): Promise<void> {
     const signIn = (async (): Promise<SessionView> => {
       host.set("signing_in", say.preparing(settings.where));
       const asked = beginFor(host, forceNew);
+      asked.catch(() => {}); // awaited below, unless a refused window ends the sign-in first
       // The window opens at the keeper's URL as soon as the server answers — one navigation, the
       // quickest. A server slower than EARLY_WINDOW_MS gets a blank window meanwhile, so that the
       // user's activation is not spent waiting; unless this page knows a live session for the request,

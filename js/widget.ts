@@ -7,6 +7,7 @@
 import type { Initialize, Render } from "@anywidget/types";
 import { Controller } from "./controller";
 import type { Action, View, WidgetTraits } from "./messages";
+import { loadRegistry } from "./registry";
 import { clearTripsNobodyClaims } from "./trip";
 import { absoluteExpiry, relativeExpiry } from "./wording";
 import "./widget.css";
@@ -18,6 +19,10 @@ const controllers = new Map<string, Controller>();
 // A redirect-mode trip nobody can finish (too old, an answer without its trip, or one whose widget
 // did not come back for it) is removed once any widget loads in this tab.
 clearTripsNobodyClaims();
+
+// The server's sign-in settings (its providers, its pinned redirect URI) are asked for now, while the
+// kernel is still to say "start"; a failure is said when a sign-in needs them.
+void loadRegistry().catch(() => {});
 
 // Once per model: its controller listens to the kernel for the model's whole life.
 const initialize: Initialize<WidgetTraits> = ({ model }) => {

@@ -36,7 +36,7 @@ test("each route: its method and path under the base URL, its body, and the XSRF
   const server = labPage();
   const live = server.seed({ provider: "corp" }, REDIRECT_URI, {}, "w1");
   const body = { request: { provider: "corp" }, redirect_uri: REDIRECT_URI, instance: "w1", fresh: false, renew_before: 60 };
-  assert.deepEqual(await api.begin(body), { session: live });
+  assert.deepEqual(await api.beginOf(body), { session: live });
   assert.deepEqual(await api.sessionOf("w 1/x"), null);
   assert.equal((await api.sessionOf("w1"))?.id, live.id);
   assert.equal((await api.renew(live.id)).version, 2);
@@ -67,7 +67,7 @@ test("redeem sends the state and the answer, and gives only the session's view",
   installPage();
   const server = new FakeServer().install();
   const body = { request: { a: 1 }, redirect_uri: REDIRECT_URI, instance: "w1", fresh: false, renew_before: 60 };
-  const begun = await api.begin(body);
+  const begun = await api.beginOf(body);
   assert.ok("url" in begun);
   const view = await api.redeem(begun.state, { code: "c", state: begun.state });
   assert.deepEqual(Object.keys(view).sort(), Object.keys(server.sessions.get(view.id) ?? {}).sort());
@@ -81,7 +81,7 @@ test("the server's refusal keeps its code and sentence; a bare 404 means no serv
   assert.equal(gone.code, "unknown_session");
   assert.match(gone.message, /no longer knows this sign-in/);
   server.refuse("signin", 503, { error: "keeper_unavailable", message: "The server cannot reach its token keeper." });
-  const down = await refusal(api.begin({ request: {}, redirect_uri: "", instance: "w", fresh: false, renew_before: 1 }));
+  const down = await refusal(api.beginOf({ request: {}, redirect_uri: "", instance: "w", fresh: false, renew_before: 1 }));
   assert.deepEqual([down.code, down.message], ["keeper_unavailable", "The server cannot reach its token keeper."]);
   server.refuse("instances", 404);
   const bare = await refusal(api.sessionOf("w1"));

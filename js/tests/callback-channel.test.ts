@@ -1,13 +1,17 @@
 /// <reference types="node" />
-// Our callback page in a popup whose opener it cannot use (js/callback.ts): the provider's
-// Cross-Origin-Opener-Policy cut it, or it is another origin's window (reading its location throws).
-// The answer then goes over this origin's BroadcastChannel for that state, never to the other window.
+// Our callback page in a popup whose opener is another origin's window (reading its location throws):
+// it is posted nothing. The page still hands the answer to the keeper, and the outcome goes over this
+// origin's BroadcastChannel for that state (js/callback.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CALLBACK_SOURCE, callbackChannel } from "../messages";
 import { installCallbackPage } from "./fake-callback";
+import { CONFIG, FakeServer, installPage, REDIRECT_URI, waitFor } from "./fakes";
 
-test("an opener of another origin is never posted the code: the answer goes over BroadcastChannel", async () => {
+test("an opener of another origin is posted nothing: the outcome goes over BroadcastChannel", async () => {
+  installPage();
+  const server = new FakeServer().install();
+  const { state } = server.pend(CONFIG, REDIRECT_URI, "w1");
   const posted: unknown[] = [];
   const foreign = {
     get location(): never {
@@ -15,12 +19,17 @@ test("an opener of another origin is never posted the code: the answer goes over
     },
     postMessage: (data: unknown) => posted.push(data),
   };
-  const page = installCallbackPage("#code=c-1&state=st-9", foreign);
-  const channel = new BroadcastChannel(callbackChannel("st-9"));
+  const page = installCallbackPage(`#code=c-1&state=${state}`, foreign);
+  const channel = new BroadcastChannel(callbackChannel(state));
   try {
-    const received = new Promise<unknown>((resolve) => (channel.onmessage = (e) => resolve(e.data)));
+    const received: unknown[] = [];
+    channel.onmessage = (e) => received.push(e.data);
     await import("../callback");
-    assert.deepEqual(await received, { source: CALLBACK_SOURCE, url: page.location.href });
+    await waitFor(() => page.closed() && received.length > 0, "the outcome over the channel, and the window closed");
+    const session = server.sessions.get(server.instances.get("w1") ?? "");
+    assert.ok(session);
+    assert.deepEqual(received, [{ source: CALLBACK_SOURCE, state, outcome: { session } }]);
+    assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state } }]);
     assert.deepEqual(posted, []);
     assert.equal(page.closed(), true);
     assert.equal(page.storage.length, 0);

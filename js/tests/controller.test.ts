@@ -61,7 +61,7 @@ test("an administrator's provider: shown by name, sent by name (the server resol
   const w = widget(t, { config: { provider: "corp" } as never });
   assert.equal(w.view.provider, "corp");
   w.fromKernel({ type: "start" });
-  await waitFor(() => window.popups.length === 1, "the sign-in window");
+  await waitFor(() => window.atProvider !== undefined, "the sign-in window at the provider");
   assert.equal(w.view.message, say.signingIn(`corp (${CONFIG.authority})`));
   assert.deepEqual(server.to("signin")[0].body.request, { provider: "corp" });
   assert.equal(server.to("signin")[0].body.redirect_uri, REDIRECT_URI);

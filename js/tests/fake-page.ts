@@ -2,7 +2,8 @@
 // The notebook page around the widget, so that the page's modules run in node as in the browser: its
 // window and the popups it opens, location, document, the tab's sessionStorage, and a timeline of what
 // happened in which order. The Jupyter server behind `fetch` is in fakes.ts.
-import { CALLBACK_SOURCE } from "../messages";
+import { flightKey, remember } from "../inflight";
+import { CALLBACK_SOURCE, type Outcome, type SessionView } from "../messages";
 import { forgetRegistry } from "../registry";
 
 export const ORIGIN = "https://lab.example";
@@ -82,9 +83,14 @@ export class FakePopup {
     };
   }
 
-  /** The URL window.open was given. */
+  /** The URL window.open was given ("" for a blank window, opened before its URL was known). */
   get openedAt(): string {
     return this.urls[0];
+  }
+
+  /** Where the window is now. */
+  get at(): string {
+    return this.urls[this.urls.length - 1];
   }
 
   close(): void {
@@ -113,6 +119,11 @@ export class FakeWindow extends EventTarget {
     return popup;
   }
 
+  /** The sign-in window, once it is at the provider's authorization request (opened or sent there). */
+  get atProvider(): FakePopup | undefined {
+    return this.popups.find((p) => p.at.startsWith(`${ISSUER}/auth`));
+  }
+
   override addEventListener(...args: Parameters<EventTarget["addEventListener"]>): void {
     if (args[0] === "message") this.messageListeners++;
     super.addEventListener(...args);
@@ -123,9 +134,15 @@ export class FakeWindow extends EventTarget {
     super.removeEventListener(...args);
   }
 
-  /** What our callback page posts to the window that opened the popup. */
-  answer(url: string, { origin = ORIGIN, source = CALLBACK_SOURCE }: { origin?: string; source?: string } = {}): void {
-    this.dispatchEvent(new MessageEvent("message", { origin, data: { source, url } }));
+  /** What our callback page posts to the window that opened the popup: the state it answers, and what
+   * the keeper made of the answer (none for the provider's sign-out coming back). */
+  answer(
+    state: string,
+    outcome?: Outcome,
+    { origin = ORIGIN, source = CALLBACK_SOURCE }: { origin?: string; source?: string } = {},
+  ): void {
+    const data = { source, state, ...(outcome ? { outcome } : {}) };
+    this.dispatchEvent(new MessageEvent("message", { origin, data }));
   }
 }
 
@@ -147,8 +164,22 @@ export interface Page {
   storage: MemoryStorage;
 }
 
+/** Requests whose live session a page may have come to know (js/inflight.ts remember), each as its
+ * request and redirect URI: the page's modules outlive each test's page, so a new page forgets them. */
+const learnable: (() => [unknown, string])[] = [];
+
+/** A widget of this page signs in to a request (asked when the page goes, as its URI needs a page). */
+export function mayLearn(request: () => [unknown, string]): void {
+  learnable.push(request);
+}
+
+/** A new page knows no session: each request learned is remembered as not live. */
+function forgetSessions(): void {
+  for (const request of learnable.splice(0)) remember(flightKey(...request()), { status: "signed_out" } as SessionView);
+}
+
 /** A notebook page at ORIGIN with base URL "/": window, location, document and sessionStorage (the
- * tab's own, when the tab comes back to the notebook). */
+ * tab's own, when the tab comes back to the notebook). A new page: it knows no registry and no session. */
 export function installPage(storage = new MemoryStorage()): Page {
   timeline.length = 0;
   forgetRegistry(); // a page asks for it once; each test is a new page
@@ -172,5 +203,6 @@ export function installPage(storage = new MemoryStorage()): Page {
   g.location = location;
   g.sessionStorage = storage;
   g.document = { getElementById: () => null, body: { dataset: { baseUrl: "/" } }, cookie: "_xsrf=xsrf-1" };
+  forgetSessions();
   return { window, location, storage };
 }

@@ -5,7 +5,8 @@ import type { TestContext } from "node:test";
 import type { AnyModel } from "@anywidget/types";
 import { Controller } from "../controller";
 import type { KernelMessage, PageMessage, Status, View, WidgetTraits } from "../messages";
-import { CONFIG, waitFor } from "./fake-page";
+import { WidgetSettings } from "../settings";
+import { CONFIG, mayLearn, waitFor } from "./fake-page";
 
 let made = 0;
 
@@ -52,6 +53,7 @@ export function fakeModel(over: Partial<WidgetTraits> = {}): FakeModel {
       sent.push(msg);
     },
   } as unknown as AnyModel<WidgetTraits>;
+  mayLearn(() => [traits.config, new WidgetSettings(model).redirectUri]);
   return {
     model,
     traits,

@@ -81,6 +81,8 @@ export class FakeServer {
   revokeError: string | null = null;
   /** Routes made to refuse: the status and body they answer with. */
   readonly refusals = new Map<Route, { status: number; body?: unknown }>();
+  /** Routes made slow: their requests wait for these before they are answered. */
+  private readonly holds = new Map<Route, Promise<void>>();
   /** POST oidc/watch requests held open now, and the most ever held at once. */
   watching = 0;
   maxWatching = 0;
@@ -102,6 +104,16 @@ export class FakeServer {
 
   refuse(route: Route, status: number, body?: unknown): void {
     this.refusals.set(route, { status, body });
+  }
+
+  /** A slow server: requests to `route` (made now or later) are answered once `release` is called. */
+  hold(route: Route): () => void {
+    let release: () => void = () => {};
+    this.holds.set(route, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.holds.delete(route);
+      release();
+    };
   }
 
   static key(request: unknown, redirectUri: string): string {
@@ -170,6 +182,8 @@ export class FakeServer {
     this.requests.push({ method, path, body, headers: { ...(init.headers as Record<string, string>) } });
     timeline.push(`${method} ${path}`);
     const [route, answer] = this.route(method, path, body, init.signal ?? undefined);
+    const held = route && this.holds.get(route);
+    if (held) await held;
     const refusal = route && this.refusals.get(route);
     if (!refusal) return answer();
     return refusal.body === undefined ? new Response(null, { status: refusal.status }) : json(refusal.body, refusal.status);
@@ -215,11 +229,16 @@ export class FakeServer {
       this.instances.set(body.instance, live.id);
       return json({ session: live });
     }
+    return json(this.pend(body.request, body.redirect_uri, body.instance));
+  }
+
+  /** A sign-in the keeper begins for `request` (what POST signin does when no live session serves it). */
+  pend(request: unknown, redirectUri: string, instance: string): { url: string; state: string } {
     const state = `st-${++this.count}`;
-    this.pending.set(state, { key, instance: body.instance });
+    this.pending.set(state, { key: FakeServer.key(request, redirectUri), instance });
     const url = `${ISSUER}/auth?client_id=${CLIENT_ID}&state=${state}`;
     this.begun.push({ url, state });
-    return json({ url, state });
+    return { url, state };
   }
 
   private redeem(body: any): Response {

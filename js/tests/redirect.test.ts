@@ -2,18 +2,22 @@
 // Redirect mode, the whole trip (js/comeback.ts, js/redirect.ts, js/callback.ts): the page keeps its
 // return path at the server (POST oidc/return-path), asks the keeper to begin, keeps in this tab only
 // which widget left and the state it waits for, and leaves for the keeper's URL; our callback page
-// keeps the provider's answer in the tab; the widget that comes back hands it to the keeper (POST
-// oidc/redeem) without a click, and nothing of the trip is left in the tab.
+// hands the provider's answer to the keeper (POST oidc/redeem) and keeps in the tab only the state and
+// the keeper's outcome — never the code — then sends the tab back through {base}oidc/return; the widget
+// that comes back binds the outcome's session or says its error, without a click and without a
+// request of its own, and nothing of the trip is left in the tab. (A refusal under a base URL:
+// callback-redirect.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PENDING, RESPONSE } from "../messages";
+import { leave } from "../redirect";
 import * as say from "../wording";
 import { fakeModel, ids, widget } from "./fake-widget";
 import { Controller } from "../controller";
 import { installCallbackPage } from "./fake-callback";
 import { CONFIG, FakeServer, installPage, ISSUER, REDIRECT_URI, T0, timeline, waitFor } from "./fakes";
 
-test("leaving, coming back through the callback page, and the answer redeemed by the widget that left", async (t) => {
+test("leaving, the callback page redeeming in the tab, and the widget that left taking its session on return", async (t) => {
   t.mock.timers.enable({ apis: ["Date"], now: T0 });
   const page = installPage();
   const server = new FakeServer().install();
@@ -37,24 +41,73 @@ test("leaving, coming back through the callback page, and the answer redeemed by
   const query = `?code=c-1&state=${state}&iss=${encodeURIComponent(ISSUER)}&session_state=x`;
   const callback = installCallbackPage(query, null, page.storage);
   await import("../callback");
+  await waitFor(() => callback.location.replaced.length > 0, "the tab sent back");
   assert.deepEqual(callback.history, ["/oidc/redirect.html"], "the code is taken out of the tab's history");
-  assert.equal(page.storage.getItem(RESPONSE), callback.location.href);
+  assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state, iss: ISSUER } }]);
+  const id = server.instances.get(w.traits.instance);
+  const made = server.sessions.get(id ?? "");
+  assert.ok(made);
+  assert.deepEqual(JSON.parse(page.storage.getItem(RESPONSE) ?? "null"), { state, outcome: { session: made } });
+  assert.ok(!page.storage.dump().includes("c-1"), "the code is kept nowhere in the tab");
   assert.deepEqual(callback.location.replaced, ["/oidc/return"]);
   assert.equal(callback.closed(), false);
 
-  // Back in the notebook: the kernel brings the same widget back; it finishes the sign-in by itself.
+  // Back in the notebook: the kernel brings the same widget back; it takes the session by itself.
   installPage(page.storage);
   const back = fakeModel({ instance: w.traits.instance, mode: "redirect" });
   const controller = new Controller(back.model);
   t.after(() => controller.dispose());
   back.fromKernel({ type: "rejoin" });
   await waitFor(() => controller.view.status === "signed_in", "signed in");
-  assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state, iss: ISSUER } }]);
-  const id = server.instances.get(w.traits.instance);
   assert.deepEqual(back.said("session"), [{ type: "session", id }]);
   assert.deepEqual(page.storage.keys(), ["someone-else"], "nothing of the trip is left");
+  assert.equal(server.to("redeem").length, 1, "the widget redeems nothing");
   assert.deepEqual(server.to(/^instances\//), [], "the trip, not a rejoin, decided");
   assert.equal(controller.view.user, "Alice");
+});
+
+test("back from a trip, the widget binds the very session the callback page kept, and asks nothing", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: T0 });
+  const page = installPage();
+  const server = new FakeServer().install();
+  const made = server.seed({ made: "by the callback page" }, REDIRECT_URI, { user: "Carol" });
+  leave("w-back", "st-9", "https://idp.example/auth?state=st-9");
+  page.storage.setItem(RESPONSE, JSON.stringify({ state: "st-9", outcome: { session: made } }));
+  const w = widget(t, { instance: "w-back", mode: "redirect" });
+  const view = await w.until("signed_in");
+  assert.equal(view.user, "Carol");
+  assert.deepEqual(w.said("session"), [{ type: "session", id: made.id }]);
+  assert.deepEqual(server.to(/^(signin|redeem|instances)/), []);
+  assert.equal(page.storage.length, 0, "nothing of the trip is left");
+});
+
+test("back from a trip the keeper refused: its error said, with Sign in, and nothing left in the tab", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: T0 });
+  const page = installPage();
+  const server = new FakeServer().install();
+  leave("w-back", "st-9", "https://idp.example/auth?state=st-9");
+  const message = "This answer is for no sign-in under way. Click Sign in.";
+  page.storage.setItem(RESPONSE, JSON.stringify({ state: "st-9", outcome: { error: "state_mismatch", message } }));
+  const w = widget(t, { instance: "w-back", mode: "redirect" });
+  const view = await w.until("error");
+  assert.equal(view.message, message);
+  assert.deepEqual(ids(view), ["sign_in"]);
+  assert.deepEqual(w.said("error"), [{ type: "error", error: "state_mismatch", message }]);
+  assert.deepEqual(w.said("session"), []);
+  assert.deepEqual(server.requests, []);
+  assert.equal(page.storage.length, 0, "nothing of the trip is left");
+});
+
+test("back from a trip with no outcome kept: invalid_response, and nothing left in the tab", async (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: T0 });
+  const page = installPage();
+  new FakeServer().install();
+  leave("w-back", "st-9", "https://idp.example/auth?state=st-9");
+  page.storage.setItem(RESPONSE, JSON.stringify({ state: "st-9" }));
+  const w = widget(t, { instance: "w-back", mode: "redirect" });
+  await w.until("error");
+  assert.deepEqual(w.said("error").map((m) => m.error), ["invalid_response"]);
+  assert.equal(page.storage.length, 0);
 });
 
 test("redirect mode with a live session at the keeper: taken, the tab stays", async (t) => {
@@ -79,7 +132,7 @@ test("Sign in in this tab, after a refused popup: a fresh sign-in that takes the
   w.controller.act("redirect");
   await waitFor(() => page.location.assigned.length === 1, "the tab sent to the provider");
   assert.equal(page.location.assigned[0], server.begun[1].url);
-  assert.equal(server.to("signin")[1].body.fresh, true);
+  assert.deepEqual(server.to("signin").map((r) => r.body.fresh), [false, true]);
 });
 
 test("a return path the server refuses: redirect_failed with its reason, and the tab stays", async (t) => {

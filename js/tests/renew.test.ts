@@ -6,6 +6,8 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { SessionView, Status } from "../messages";
+import { EARLY_WINDOW_MS } from "../signin-flow";
+import { callbackAnswers } from "./fake-callback";
 import { widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, timeline, waitFor } from "./fakes";
 
@@ -36,18 +38,25 @@ test("Renew with a refresh token: POST renew, no window, the new expiry shown to
   assert.deepEqual(w.said("session").length, 1, "the same session: the kernel needs no new word");
 });
 
-test("Renew without a refresh token: a fresh sign-in in a window", async (t) => {
+test("Renew without a refresh token: a fresh sign-in in a window, opened early though the session is live", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"] });
   const { window, server, w, view } = await showing(t, { renewable: false }, "renew_needed");
+  const release = server.hold("signin"); // a slow server: the window must not wait for it
   w.controller.act("renew");
-  await waitFor(() => window.popups.length === 1, "the sign-in window");
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS);
+  await waitFor(() => window.popups.length === 1, "the blank window, within the click");
+  release();
+  await waitFor(() => window.atProvider !== undefined, "the sign-in window at the provider");
   const [begin] = server.to("signin");
   assert.equal(begin.body.fresh, true);
   assert.equal(begin.body.instance, w.traits.instance);
-  assert.equal(window.popups[0].openedAt, server.begun[0].url);
+  assert.deepEqual(window.popups[0].urls, ["", server.begun[0].url]);
   assert.deepEqual(server.to(/\/renew$/), []);
-  window.answer(`${REDIRECT_URI}?code=c-2&state=${server.begun[0].state}`);
+  await callbackAnswers(window, `${REDIRECT_URI}?code=c-2&state=${server.begun[0].state}`);
   await waitFor(() => w.view.status === "renew_needed" && server.sessions.get(view.id)!.version === 2, "the new token");
   assert.equal(server.instances.get(w.traits.instance), view.id, "replaced in place: the same session, a new version");
+  assert.equal(window.popups[0].closed, true);
 });
 
 test("a renewal the keeper refuses is said with its sentence", async (t) => {

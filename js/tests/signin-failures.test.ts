@@ -1,14 +1,17 @@
 /// <reference types="node" />
 // How a popup sign-in ends without a session (js/signin-flow.ts, js/window.ts): the browser refuses
 // the window (needs_click, and the click opens it), the user closes it (popup_closed), the deadline
-// passes (timeout, the window closed), the user clicks Cancel (the window closed, a late answer not
-// redeemed), the server cannot be reached. Time is mocked; nothing sleeps.
+// passes (timeout, the window closed), the user clicks Cancel (the window closed, a late outcome not
+// taken), the server cannot be reached (no window; or, when it was slow to fail, the blank window
+// opened meanwhile closed). Time is mocked; nothing sleeps.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { HINT_AFTER_MS } from "../controller";
 import * as say from "../wording";
+import { callbackAnswers } from "./fake-callback";
+import { EARLY_WINDOW_MS } from "../signin-flow";
 import { ids, widget } from "./fake-widget";
-import { FakeServer, installPage, REDIRECT_URI, settle, T0, waitFor } from "./fakes";
+import { FakeServer, installPage, REDIRECT_URI, settle, T0, timeline, waitFor } from "./fakes";
 
 const CAUSES = say.likelyCauses("nb", REDIRECT_URI);
 
@@ -19,7 +22,9 @@ async function started(t: TestContext, { blocked = false } = {}) {
   const server = new FakeServer().install();
   const w = widget(t); // timeout: 30 s
   w.fromKernel({ type: "start" });
-  if (!blocked) await waitFor(() => page.window.popups.length === 1, "the sign-in window");
+  if (!blocked) {
+    await waitFor(() => page.window.atProvider !== undefined, "the sign-in window at the provider");
+  }
   return { ...page, server, w, popup: page.window.popups[0] };
 }
 
@@ -31,13 +36,15 @@ test("a refused window: needs_click with Sign in and Sign in in this tab; the cl
   assert.deepEqual(w.said("error"), [{ type: "error", error: "popup_blocked", message: view.message }]);
   assert.equal(window.opens, 1);
   window.blocked = false;
+  timeline.length = 0;
   w.controller.act("sign_in");
-  await waitFor(() => window.popups.length === 1, "the window, on the click");
-  assert.equal(window.popups[0].openedAt, server.begun[1].url);
+  await waitFor(() => window.atProvider !== undefined, "the window, on the click, at the provider");
+  assert.deepEqual(timeline, ["POST signin", `open ${server.begun[1].url}`]);
+  assert.deepEqual(window.popups[0].urls, [server.begun[1].url]);
 });
 
 test("a window the user closed: popup_closed, said once, with Sign in", async (t) => {
-  const { w, popup, server } = await started(t);
+  const { w, popup } = await started(t);
   popup.closed = true;
   t.mock.timers.tick(499);
   await settle(5);
@@ -49,7 +56,7 @@ test("a window the user closed: popup_closed, said once, with Sign in", async (t
   t.mock.timers.tick(5_000);
   await settle(5);
   assert.deepEqual(w.said("error").map((m) => m.error), ["popup_closed"]);
-  assert.deepEqual(server.to("redeem"), []);
+  assert.deepEqual(w.said("session"), []);
 });
 
 test("a window the user closed is not said again as a timeout at the deadline", async (t) => {
@@ -68,14 +75,15 @@ test("a window that looked closed (COOP cut the handle) can still bring the answ
   popup.closed = true;
   t.mock.timers.tick(500);
   await w.until("error");
-  window.answer(`${REDIRECT_URI}?code=c-1&state=${server.begun[0].state}`);
+  const outcome = await callbackAnswers(window, `${REDIRECT_URI}?code=c-1&state=${server.begun[0].state}`);
   const view = await w.until("signed_in");
   assert.equal(view.user, "Alice");
-  assert.equal(server.to("redeem").length, 1);
+  assert.ok("session" in outcome);
+  assert.deepEqual(w.said("session"), [{ type: "session", id: outcome.session.id }]);
 });
 
 test("the deadline: timeout with the usual causes, and the window left open is closed", async (t) => {
-  const { w, popup, server } = await started(t);
+  const { w, popup } = await started(t);
   t.mock.timers.tick(HINT_AFTER_MS);
   await waitFor(() => w.view.message === say.stillWaiting(CAUSES), "the hint");
   assert.equal(w.view.status, "signing_in");
@@ -87,19 +95,19 @@ test("the deadline: timeout with the usual causes, and the window left open is c
   assert.equal(view.message, say.timedOut(30, CAUSES));
   assert.deepEqual(w.said("error").map((m) => m.error), ["timeout"]);
   assert.equal(popup.closed, true);
-  assert.deepEqual(server.to("redeem"), []);
+  assert.deepEqual(w.said("session"), []);
 });
 
-test("Cancel: the window is closed, Sign in offered, and an answer arriving later is not redeemed", async (t) => {
+test("Cancel: the window is closed, Sign in offered, and an outcome arriving later is not taken", async (t) => {
   const { window, w, popup, server } = await started(t);
   w.controller.act("cancel");
   assert.equal(w.view.status, "error");
   assert.equal(w.view.message, say.CANCELLED);
   assert.deepEqual(ids(w.view), ["sign_in"]);
   await waitFor(() => popup.closed, "the window closed");
-  window.answer(`${REDIRECT_URI}?code=c-1&state=${server.begun[0].state}`);
+  const made = server.seed({ late: true }, REDIRECT_URI);
+  window.answer(server.begun[0].state, { session: made });
   await settle(10);
-  assert.deepEqual(server.to("redeem"), []);
   assert.equal(w.view.status, "error");
   assert.deepEqual(w.said("error").map((m) => m.error), ["cancelled"]);
   assert.deepEqual(w.said("session"), []);
@@ -117,4 +125,23 @@ test("a server that does not answer: keeper_unavailable, said with Sign in, and 
   assert.equal(view.message, message);
   assert.deepEqual(w.said("error").map((m) => m.error), ["keeper_unavailable"]);
   assert.equal(window.opens, 0);
+});
+
+test("a server slow to refuse: the blank window opened meanwhile is closed, and the refusal said", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window } = installPage();
+  const server = new FakeServer().install();
+  const message = "The server cannot reach its token keeper. Click Sign in.";
+  server.refuse("signin", 503, { error: "keeper_unavailable", message });
+  const release = server.hold("signin");
+  const w = widget(t);
+  w.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS);
+  await waitFor(() => window.popups.length === 1, "the blank window");
+  release();
+  const view = await w.until("error");
+  assert.equal(view.message, message);
+  assert.deepEqual(window.popups[0].urls, [""], "sent nowhere");
+  assert.equal(window.popups[0].closed, true);
 });

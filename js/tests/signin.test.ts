@@ -1,14 +1,22 @@
 /// <reference types="node" />
 // A sign-in in a popup (js/signin-flow.ts) against the fake Jupyter server: the server's keeper makes
-// the request, the page opens the window at the URL it is given, our callback page hands back the
-// provider's answer, and the page passes on to the keeper only the answer's parameters. The widget
-// then shows the session and tells the kernel which one it is, never a token of its own accord. A
-// live session at the keeper for the same request is taken without any window.
+// the request (POST oidc/signin) and the window opens at the URL it answers with — one navigation — or,
+// when the server takes longer than EARLY_WINDOW_MS, opens blank meanwhile (within the user's
+// activation) and is sent there when it answers. Our callback page hands the provider's answer to the
+// keeper itself and tells the page the outcome, which the widget takes: the session to bind, or the
+// refusal to say. The page never redeems anything. A live session at the keeper for the same request
+// is taken without a sign-in: a blank window opened meanwhile is closed, and none opens at all while
+// the page knows the session is live (a kernel restarted: authenticate() runs again). Time is mocked
+// where the server is slow.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { answerOf } from "../signin-flow";
+import { SignInError } from "../errors";
+import { CALLBACK_SOURCE } from "../messages";
+import { EARLY_WINDOW_MS, sessionOf } from "../signin-flow";
+import * as say from "../wording";
+import { callbackAnswers } from "./fake-callback";
 import { widget } from "./fake-widget";
-import { CONFIG, FakeServer, installPage, ISSUER, REDIRECT_URI, settle, timeline, waitFor } from "./fakes";
+import { CONFIG, FakeServer, type FakeWindow, installPage, ISSUER, REDIRECT_URI, sessionView, settle, T0, timeline, waitFor } from "./fakes";
 
 /** A page, its server and one widget; `go`: the kernel's start (authenticate() ran). */
 function start(t: TestContext, go = true) {
@@ -19,13 +27,17 @@ function start(t: TestContext, go = true) {
   return { ...page, server, w };
 }
 
-test("popup sign-in: window opened at the server's URL, only the answer redeemed, the kernel told the session", async (t) => {
+/** The sign-in window, once it is at the keeper's authorization request. */
+async function sentToProvider({ window, server }: { window: FakeWindow; server: FakeServer }) {
+  await waitFor(() => window.popups[0]?.at.startsWith(`${ISSUER}/auth`) === true, "the window at the provider");
+  return { popup: window.popups[0], ...server.begun[0] };
+}
+
+test("popup sign-in: the window opens at the server's URL as it answers; the callback's session is bound", async (t) => {
   const { window, server, w } = start(t);
-  await waitFor(() => window.popups.length === 1, "the sign-in window");
-  const [{ url, state }] = server.begun;
-  const popup = window.popups[0];
-  assert.equal(popup.openedAt, url, "window.open was given the keeper's authorization request");
+  const { popup, url, state } = await sentToProvider({ window, server });
   assert.deepEqual(timeline, ["GET providers", "POST signin", `open ${url}`]);
+  assert.deepEqual(popup.urls, [url], "one navigation: opened at the keeper's authorization request");
   assert.deepEqual(server.to("signin")[0].body, {
     request: CONFIG,
     redirect_uri: REDIRECT_URI,
@@ -34,19 +46,20 @@ test("popup sign-in: window opened at the server's URL, only the answer redeemed
     renew_before: 10,
   });
   assert.equal(w.view.status, "signing_in");
+  assert.equal(w.view.message, say.signingIn(ISSUER));
   assert.deepEqual(w.view.actions.map((a) => a.id), ["cancel"]);
 
-  // The provider's answer carries more than the keeper checks; none of that leaves the page.
-  const iss = encodeURIComponent(ISSUER);
-  window.answer(`${REDIRECT_URI}?code=c-1&state=${state}&iss=${iss}&session_state=ss-9&scope=openid#extra=1`);
+  // Our callback page hands the answer to the keeper and tells the page what came of it.
+  const outcome = await callbackAnswers(window, `${REDIRECT_URI}?code=c-1&state=${state}&iss=${encodeURIComponent(ISSUER)}`);
+  assert.ok("session" in outcome);
   const view = await w.until("signed_in");
-  assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state, iss: ISSUER } }]);
+  assert.equal(server.to("redeem").length, 1, "the callback page's redeem, none of the widget's");
   assert.equal(view.user, "Alice");
   assert.equal(view.provider, "idp.example");
   assert.match(view.message, /^Signed in as Alice · token valid until .*, renewed automatically$/);
   assert.equal(popup.closed, true);
-  const id = server.instances.get(w.traits.instance);
-  assert.ok(id);
+  const id = outcome.session.id;
+  assert.equal(server.instances.get(w.traits.instance), id);
   assert.deepEqual(w.said("session"), [{ type: "session", id }]);
   assert.deepEqual(w.said("token"), []);
 
@@ -58,34 +71,79 @@ test("popup sign-in: window opened at the server's URL, only the answer redeemed
   assert.deepEqual(server.to(/\/token$/), []);
 });
 
-test("the provider's refusal is redeemed as such, and the keeper's sentence is shown with Sign in", async (t) => {
+test("a server slower than EARLY_WINDOW_MS: a blank window opens meanwhile, then goes to the server's URL", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = start(t, false);
+  const release = server.hold("signin");
+  w.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS - 1);
+  await settle(5);
+  assert.equal(window.opens, 0, "no window while the server may still answer at once");
+  t.mock.timers.tick(1);
+  await waitFor(() => window.popups.length === 1, "the blank window");
+  assert.deepEqual(timeline, ["GET providers", "POST signin", "open "], "opened before the server's answer");
+  assert.equal(w.view.status, "signing_in");
+  release();
+  const { popup, url, state } = await sentToProvider({ window, server });
+  assert.deepEqual(popup.urls, ["", url], "the same window, sent to the keeper's authorization request");
+  assert.equal(window.opens, 1);
+  assert.equal(w.view.message, say.signingIn(ISSUER));
+  await callbackAnswers(window, `${REDIRECT_URI}?code=c-1&state=${state}`);
+  await w.until("signed_in");
+  assert.equal(popup.closed, true);
+});
+
+test("the widget binds the very session the callback's outcome names, and redeems nothing itself", async (t) => {
   const { window, server, w } = start(t);
-  await waitFor(() => window.popups.length === 1, "the sign-in window");
-  const [{ state }] = server.begun;
-  window.answer(`${REDIRECT_URI}#error=access_denied&error_description=User%20said%20no&state=${state}&code_x=1`);
-  const view = await w.until("error");
-  assert.deepEqual(server.to("redeem")[0].body, {
-    state,
-    response: { state, error: "access_denied", error_description: "User said no" },
+  const { state } = await sentToProvider({ window, server });
+  const made = server.seed({ made: "by the callback page" }, REDIRECT_URI, { user: "Carol" });
+  window.answer(state, { session: made });
+  const view = await w.until("signed_in");
+  assert.equal(view.user, "Carol");
+  assert.deepEqual(w.said("session"), [{ type: "session", id: made.id }]);
+  assert.deepEqual(server.to("redeem"), []);
+  assert.equal(window.popups[0].closed, true);
+  await waitFor(() => server.watching === 1, "that session followed");
+});
+
+test("the callback's refusal ends the sign-in with its error code and the keeper's sentence, with Sign in", async (t) => {
+  const { window, server, w } = start(t);
+  const { state } = await sentToProvider({ window, server });
+  const outcome = await callbackAnswers(window, `${REDIRECT_URI}#error=access_denied&error_description=User%20said%20no&state=${state}`);
+  assert.deepEqual(outcome, {
+    error: "access_denied",
+    message: "The provider refused the sign-in (access_denied: User said no). Click Try again.",
   });
+  const view = await w.until("error");
   assert.equal(view.message, "The provider refused the sign-in (access_denied: User said no). Click Sign in to try again.");
   assert.deepEqual(view.actions.map((a) => a.id), ["sign_in"]);
   assert.deepEqual(w.said("error"), [{ type: "error", error: "access_denied", message: view.message }]);
   assert.deepEqual(w.said("session"), []);
   assert.equal(window.popups[0].closed, true);
+
+  // Any code of the keeper's passes through as it is.
+  const again = start(t);
+  const second = await sentToProvider(again);
+  again.window.answer(second.state, { error: "invalid_id_token", message: "The ID token's signature does not verify." });
+  await again.w.until("error");
+  assert.deepEqual(again.w.said("error").map((m) => m.error), ["invalid_id_token"]);
 });
 
-test("an answer to another sign-in (another state) is not taken for this one's", async (t) => {
+test("a message for another sign-in (another state), from another origin, or not our callback page's is not taken", async (t) => {
   const { window, server, w } = start(t);
-  await waitFor(() => window.popups.length === 1, "the sign-in window");
-  window.answer(`${REDIRECT_URI}?code=c-1&state=someone-elses`);
-  window.answer(`${REDIRECT_URI}?code=c-1&state=${server.begun[0].state}`, { origin: "https://evil.example" });
+  const { state } = await sentToProvider({ window, server });
+  const made = server.seed({ other: true }, REDIRECT_URI);
+  window.answer("someone-elses", { session: made });
+  window.answer(state, { session: made }, { origin: "https://evil.example" });
+  window.answer(state, { session: made }, { source: "someone-else" });
   await settle(20);
-  assert.deepEqual(server.to("redeem"), []);
   assert.equal(w.view.status, "signing_in");
+  assert.deepEqual(w.said("session"), []);
+  assert.equal(window.popups[0].closed, false);
 });
 
-test("a live session at the keeper for the same request is taken at once: no window at all", async (t) => {
+test("a live session at the keeper, answered at once: taken without any window", async (t) => {
   const { window, server, w } = start(t, false);
   const live = server.seed(CONFIG, REDIRECT_URI, { user: "Bob" });
   w.fromKernel({ type: "start" });
@@ -93,21 +151,109 @@ test("a live session at the keeper for the same request is taken at once: no win
   assert.equal(window.opens, 0);
   assert.equal(view.user, "Bob");
   assert.deepEqual(w.said("session"), [{ type: "session", id: live.id }]);
-  assert.deepEqual(server.to("redeem"), []);
   assert.equal(server.instances.get(w.traits.instance), live.id, "the keeper bound this widget to it");
-  assert.ok(!w.views.some((v) => v.status === "signing_in" && /sign-in window/.test(v.message)));
+  assert.ok(!w.views.some((v) => v.status === "signing_in" && v.message === say.signingIn(ISSUER)));
 });
 
-test("answerOf takes code, state, iss, error and error_description from query or fragment, and nothing else", () => {
-  assert.deepEqual(answerOf(`${REDIRECT_URI}#code=c&state=s&iss=i&id_token=x&access_token=y`), {
-    code: "c",
-    state: "s",
-    iss: "i",
-  });
-  assert.deepEqual(answerOf(`${REDIRECT_URI}?error=e&error_description=d&state=s&error_uri=u`), {
-    error: "e",
-    error_description: "d",
-    state: "s",
-  });
-  assert.deepEqual(answerOf(REDIRECT_URI), {});
+test("a live session the page did not know of, answered slowly: the blank window opened meanwhile is closed", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = start(t, false);
+  const live = server.seed(CONFIG, REDIRECT_URI, { user: "Bob" });
+  const release = server.hold("signin");
+  w.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS);
+  await waitFor(() => window.popups.length === 1, "the blank window");
+  assert.equal(window.popups[0].closed, false);
+  release();
+  const view = await w.until("signed_in");
+  assert.equal(view.user, "Bob");
+  assert.deepEqual(w.said("session"), [{ type: "session", id: live.id }]);
+  assert.deepEqual(window.popups[0].urls, [""], "never sent to the provider");
+  assert.equal(window.popups[0].closed, true);
+  assert.equal(window.opens, 1);
+});
+
+test("a kernel restarted after a sign-in: the page knows the session is live, so authenticate() again opens no window", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = start(t);
+  const { state } = await sentToProvider({ window, server });
+  await callbackAnswers(window, `${REDIRECT_URI}?code=c-1&state=${state}`);
+  await w.until("signed_in");
+  const id = server.instances.get(w.traits.instance);
+  w.restartKernel();
+  timeline.length = 0;
+
+  // The new kernel's authenticate(): a new widget, the same request; a server slow to answer.
+  const release = server.hold("signin");
+  const next = widget(t);
+  next.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 2, "the sign-in asked of the server");
+  t.mock.timers.tick(10 * EARLY_WINDOW_MS);
+  await settle(5);
+  assert.equal(window.opens, 1, "no blank window while the keeper is asked");
+  release();
+  const view = await next.until("signed_in");
+  assert.equal(window.opens, 1, "no window for the new kernel");
+  assert.deepEqual(timeline.filter((e) => e !== "POST watch"), ["POST signin"]);
+  assert.equal(server.to("signin")[1].body.fresh, false);
+  assert.deepEqual(next.said("session"), [{ type: "session", id }]);
+  assert.equal(view.user, "Alice");
+  assert.equal(server.to("redeem").length, 1, "no new sign-in");
+});
+
+test("a session the page knew live but the keeper no longer has: the window opens once the server asks for one", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = start(t, false);
+  const live = server.seed(CONFIG, REDIRECT_URI, {}, w.traits.instance);
+  w.fromKernel({ type: "rejoin" });
+  await w.until("signed_in");
+  w.restartKernel(); // the page stops following it…
+  server.drop(live.id); // … and the keeper loses it (it was restarted)
+  timeline.length = 0;
+
+  const release = server.hold("signin");
+  const next = widget(t);
+  next.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(10 * EARLY_WINDOW_MS);
+  await settle(5);
+  assert.equal(window.opens, 0, "no blank window: the page expects the session");
+  release();
+  const { popup, url } = await sentToProvider({ window, server });
+  assert.deepEqual(timeline, ["POST signin", `open ${url}`], "the server's answer first, then the window it needs");
+  assert.deepEqual(popup.urls, [url]);
+  assert.equal(next.view.status, "signing_in");
+});
+
+test("the keeper lost a session the page followed: the page stops counting on it, the next sign-in opens the early window", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = start(t, false);
+  const live = server.seed(CONFIG, REDIRECT_URI, {}, w.traits.instance);
+  w.fromKernel({ type: "rejoin" });
+  await w.until("signed_in");
+  await waitFor(() => server.watching === 1, "the session followed");
+  server.drop(live.id); // the keeper was restarted
+  await w.until("error");
+  assert.deepEqual(w.said("error").map((m) => m.error), ["unknown_session"]);
+
+  const release = server.hold("signin");
+  const next = widget(t); // authenticate() run again
+  next.fromKernel({ type: "start" });
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS);
+  await waitFor(() => window.popups.length === 1, "the blank window");
+  release();
+  await sentToProvider({ window, server });
+  assert.deepEqual(window.popups[0].urls, ["", server.begun[0].url]);
+});
+
+test("sessionOf: the outcome's session, its refusal as an error, and no outcome as invalid_response", () => {
+  const view = sessionView();
+  assert.equal(sessionOf({ source: CALLBACK_SOURCE, state: "s", outcome: { session: view } }), view);
+  assert.throws(
+    () => sessionOf({ source: CALLBACK_SOURCE, state: "s", outcome: { error: "invalid_grant", message: "Refused." } }),
+    (err: unknown) => err instanceof SignInError && err.code === "invalid_grant" && err.message === "Refused.",
+  );
+  assert.throws(() => sessionOf({ source: CALLBACK_SOURCE, state: "s" }), { name: "SignInError", code: "invalid_response" });
 });

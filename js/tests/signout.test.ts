@@ -2,12 +2,13 @@
 // Signing out (js/signout.ts through js/controller.ts): the keeper revokes and ends the session
 // (POST oidc/sessions/<id>/logout) and the kernel is told at once; the provider's own session is ended
 // in a popup opened first, inside the click, then sent to the end_session URL the keeper gives, and
-// done when our callback page answers with that URL's state. A refused popup leaves the provider's
-// part to the Sign out button; a provider without RP-initiated logout leaves no window; a revocation
-// error is said.
+// done when our callback page tells that URL's state (with no outcome: it redeems nothing). A refused
+// popup leaves the provider's part to the Sign out button; a provider without RP-initiated logout
+// leaves no window; a revocation error is said. Signed out, the page no longer counts on the session.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { SessionView } from "../messages";
+import { EARLY_WINDOW_MS } from "../signin-flow";
 import * as say from "../wording";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, T0, timeline, waitFor } from "./fakes";
@@ -33,10 +34,10 @@ test("Sign out: the window opens before the logout request, goes to end_session,
   await waitFor(() => w.said("logged_out").length > 0, "the kernel told");
   assert.equal(w.view.status, "signed_out");
 
-  window.answer(`${REDIRECT_URI}?state=another`);
+  window.answer("another");
   await settle(10);
   assert.equal(popup.closed, false, "an answer with another state does not end it");
-  window.answer(`${REDIRECT_URI}?state=so-1`);
+  window.answer("so-1");
   await waitFor(() => w.view.message === say.SIGNED_OUT_EVERYWHERE, "signed out at the provider");
   assert.equal(popup.closed, true);
   assert.deepEqual(ids(w.view), ["sign_in"]);
@@ -58,6 +59,21 @@ test("after signing out the widget shows no holder and no expiry, and stays sign
   assert.equal(w.view.status, "signed_out");
 });
 
+test("after signing out the page no longer counts on the session: Sign in on a slow server opens the early window", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: T0 });
+  const { window, server, w } = await signedIn(t, { end_session: false });
+  w.controller.act("sign_out");
+  await waitFor(() => w.view.message === say.SIGNED_OUT_NO_ENDPOINT, "signed out");
+  const release = server.hold("signin");
+  w.controller.act("sign_in");
+  await waitFor(() => server.to("signin").length === 1, "the sign-in asked of the server");
+  t.mock.timers.tick(EARLY_WINDOW_MS);
+  await waitFor(() => window.popups.length === 1, "the blank window, within the click");
+  release();
+  await waitFor(() => window.atProvider === window.popups[0], "the same window at the provider");
+  assert.equal(window.opens, 1);
+});
+
 test("no popup possible: needs_click, and the Sign out button finishes it at the provider", async (t) => {
   const { window, server, w } = await signedIn(t);
   window.blocked = true;
@@ -70,7 +86,7 @@ test("no popup possible: needs_click, and the Sign out button finishes it at the
   w.controller.act("sign_out");
   assert.equal(window.popups.length, 1);
   assert.equal(await window.popups[0].navigated, server.endSession);
-  window.answer(`${REDIRECT_URI}?state=so-1`);
+  window.answer("so-1");
   await waitFor(() => w.view.message === say.SIGNED_OUT_EVERYWHERE, "signed out at the provider");
   assert.equal(window.popups[0].closed, true);
   assert.equal(server.to(/\/logout$/).length, 1, "the click does not sign out at the keeper again");

@@ -1,23 +1,26 @@
 /// <reference types="node" />
 // What redirect mode keeps in the tab's sessionStorage across the trip (js/trip.ts, js/redirect.ts):
-// the answer is taken once, by the widget that left, within MAX_AGE_MS, and whatever happens nothing
-// of the trip is left afterwards; a trip nobody can finish, or nobody claims, is cleared. Time is mocked.
+// the outcome our callback page had from the keeper is taken once (takeOutcome), by the widget that
+// left, for its own state, within MAX_AGE_MS, and whatever happens nothing of the trip is left
+// afterwards; a trip nobody can finish, or nobody claims, is cleared. Time is mocked.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { PENDING, RESPONSE } from "../messages";
-import { leave, takeAnswer } from "../redirect";
+import { CALLBACK_SOURCE, PENDING, RESPONSE } from "../messages";
+import { leave, takeOutcome } from "../redirect";
 import { CLAIM_WINDOW_MS, clearAbandonedTrip, clearTripsNobodyClaims, MAX_AGE_MS, readPending, tripPending } from "../trip";
-import { installPage, REDIRECT_URI, T0 } from "./fakes";
+import { installPage, sessionView, T0 } from "./fakes";
 
-const ANSWER = `${REDIRECT_URI}?code=c-1&state=st-1`;
+const OUTCOME = { session: sessionView({ id: "s-trip" }) };
+/** What our callback page keeps in the tab for the widget: the state, and the keeper's outcome. */
+const KEPT = JSON.stringify({ state: "st-1", outcome: OUTCOME });
 
-/** Widget `instance` left for the provider and came back with its answer (what callback.ts keeps). */
+/** Widget `instance` left for the provider and came back with its outcome (what callback.ts keeps). */
 function away(t: TestContext, instance = "w1") {
   t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: T0 });
   const page = installPage();
   page.storage.setItem("someone-else", "kept");
   leave(instance, "st-1", "https://idp.example/auth?state=st-1");
-  page.storage.setItem(RESPONSE, ANSWER);
+  page.storage.setItem(RESPONSE, KEPT);
   return page;
 }
 
@@ -28,32 +31,52 @@ test("leave() keeps only which widget left, its state and when, and sends the ta
   assert.deepEqual(storage.keys(), ["someone-else", PENDING, RESPONSE]);
 });
 
-test("the widget that left takes its answer once; another widget's trip is left to it", (t) => {
+test("the widget that left takes its outcome once, as a callback message; another widget's trip is left to it", (t) => {
   const { storage } = away(t, "w1");
   assert.equal(tripPending("w2"), false);
-  assert.equal(takeAnswer("w2"), null);
+  assert.equal(takeOutcome("w2"), null);
   assert.ok(storage.getItem(PENDING), "another widget's trip is left to it");
   assert.equal(tripPending("w1"), true);
-  assert.deepEqual(takeAnswer("w1"), { state: "st-1", url: ANSWER });
+  assert.deepEqual(takeOutcome("w1"), { source: CALLBACK_SOURCE, state: "st-1", outcome: OUTCOME });
   assert.deepEqual(storage.keys(), ["someone-else"]);
   assert.equal(tripPending("w1"), false);
-  assert.equal(takeAnswer("w1"), null);
+  assert.equal(takeOutcome("w1"), null);
 });
 
-test("an answer that comes back after MAX_AGE_MS is not used, and the trip is cleared", (t) => {
+test("a refusal kept by the callback page is taken as it is", (t) => {
+  const { storage } = away(t);
+  const refused = { error: "access_denied", message: "The provider refused the sign-in." };
+  storage.setItem(RESPONSE, JSON.stringify({ state: "st-1", outcome: refused }));
+  assert.deepEqual(takeOutcome("w1"), { source: CALLBACK_SOURCE, state: "st-1", outcome: refused });
+  assert.deepEqual(storage.keys(), ["someone-else"]);
+});
+
+test("an outcome that comes back after MAX_AGE_MS is not used, and the trip is cleared", (t) => {
   const { storage } = away(t);
   t.mock.timers.tick(MAX_AGE_MS);
   assert.equal(tripPending("w1"), true);
   t.mock.timers.tick(1);
   assert.equal(tripPending("w1"), false);
-  assert.equal(takeAnswer("w1"), null);
+  assert.equal(takeOutcome("w1"), null);
   assert.deepEqual(storage.keys(), ["someone-else"]);
 });
 
-test("a trip without an answer (the user came back another way) is cleared when taken", (t) => {
+test("a trip without an outcome (the user came back another way) is cleared when taken", (t) => {
   const { storage } = away(t);
   storage.removeItem(RESPONSE);
-  assert.equal(takeAnswer("w1"), null);
+  assert.equal(takeOutcome("w1"), null);
+  assert.deepEqual(storage.keys(), ["someone-else"]);
+});
+
+test("an outcome for another state, or one that is not JSON, is not used, and the trip is cleared", (t) => {
+  const { storage } = away(t);
+  storage.setItem(RESPONSE, JSON.stringify({ state: "st-other", outcome: OUTCOME }));
+  assert.equal(takeOutcome("w1"), null);
+  assert.deepEqual(storage.keys(), ["someone-else"]);
+
+  leave("w1", "st-1", "https://idp.example/auth?state=st-1");
+  storage.setItem(RESPONSE, "https://lab.example/oidc/redirect.html?code=c-1&state=st-1"); // an earlier version's
+  assert.equal(takeOutcome("w1"), null);
   assert.deepEqual(storage.keys(), ["someone-else"]);
 });
 
@@ -66,7 +89,7 @@ test("a widget loading in the tab clears a trip older than MAX_AGE_MS, an answer
   storage.setItem("ipython-oidc-client.nonce.abc", "sealed by an earlier version");
   clearAbandonedTrip();
   assert.deepEqual(storage.keys(), ["someone-else"]);
-  storage.setItem(RESPONSE, ANSWER);
+  storage.setItem(RESPONSE, KEPT);
   clearAbandonedTrip();
   assert.deepEqual(storage.keys(), ["someone-else"]);
 });

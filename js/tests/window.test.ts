@@ -1,7 +1,8 @@
 /// <reference types="node" />
 // The popup window (js/window.ts): opened at the URL it is given, centred on the page, with the
 // config's features, or said blocked at once. The wait for its answer (waitForCallback): only our
-// callback page's answer to this very request ends it, by postMessage or over BroadcastChannel; a
+// callback page's message for this very request's state ends it, by postMessage or over
+// BroadcastChannel, and is what it resolves with (the keeper's outcome, or none for a sign-out); a
 // closed popup is said once without ending it (COOP may have cut the handle, the answer may still
 // come); the deadline and an abort end it; whatever ends it removes its listeners and timers. Time
 // is mocked.
@@ -10,8 +11,11 @@ import assert from "node:assert/strict";
 import { SignInError } from "../errors";
 import { CALLBACK_SOURCE, callbackChannel } from "../messages";
 import { openPopup, waitForCallback, type WaitOptions } from "../window";
-import { CONFIG, FakePopup, installPage, REDIRECT_URI, settle, T0 } from "./fakes";
-const ANSWER = `${REDIRECT_URI}#code=c1&state=s1`;
+import { CONFIG, FakePopup, installPage, sessionView, settle, T0, waitFor } from "./fakes";
+
+const OUTCOME = { session: sessionView() };
+/** What our callback page tells the opener for the sign-in of state s1. */
+const MESSAGE = { source: CALLBACK_SOURCE, state: "s1", outcome: OUTCOME };
 
 function watch<T>(promise: Promise<T>): { done: boolean; value?: T; error?: unknown } {
   const seen: { done: boolean; value?: T; error?: unknown } = { done: false };
@@ -67,30 +71,47 @@ test("a popup the browser refuses is popup_blocked, with Sign in to open it", ()
   assert.equal(window.opens, 1);
 });
 
-test("only our callback page's answer to this request, from this origin, ends the wait", async (t) => {
+test("only our callback page's message for this request's state, from this origin, ends the wait", async (t) => {
   mockTime(t);
   const { window } = installPage();
   const wait = watch(waitForCallback(new FakePopup() as unknown as Window, "s1", options()));
-  window.answer(`${REDIRECT_URI}#code=c1&state=other`);
-  window.answer(ANSWER, { origin: "https://evil.example" });
-  window.answer(ANSWER, { source: "someone-else" });
+  window.answer("other", OUTCOME);
+  window.answer("s1", OUTCOME, { origin: "https://evil.example" });
+  window.answer("s1", OUTCOME, { source: "someone-else" });
   window.dispatchEvent(new MessageEvent("message", { origin: "https://lab.example", data: "not an object" }));
+  window.dispatchEvent(new MessageEvent("message", { origin: "https://lab.example", data: null }));
   await settle();
   assert.equal(wait.done, false);
-  window.answer(ANSWER);
+  window.answer("s1", OUTCOME);
   await settle();
-  assert.deepEqual(wait, { done: true, value: ANSWER });
+  assert.deepEqual(wait, { done: true, value: MESSAGE });
   assert.equal(window.messageListeners, 0);
 });
 
-test("an answer over BroadcastChannel ends the wait when COOP cut window.opener", async (t) => {
+test("a message without an outcome (the provider's sign-out coming back) ends the wait as it is", async (t) => {
+  mockTime(t);
+  const { window } = installPage();
+  const wait = watch(waitForCallback(new FakePopup() as unknown as Window, "so-1", options()));
+  window.answer("so-1");
+  await settle();
+  assert.deepEqual(wait, { done: true, value: { source: CALLBACK_SOURCE, state: "so-1" } });
+});
+
+test("a message over BroadcastChannel ends the wait when COOP cut window.opener", async (t) => {
   mockTime(t);
   installPage();
-  const wait = waitForCallback(new FakePopup() as unknown as Window, "s1", options());
+  const wait = watch(waitForCallback(new FakePopup() as unknown as Window, "s1", options()));
   const channel = new BroadcastChannel(callbackChannel("s1"));
-  channel.postMessage({ source: CALLBACK_SOURCE, url: ANSWER });
-  channel.close();
-  assert.equal(await wait, ANSWER);
+  try {
+    // Delivered in order: had either of the first two been taken, the wait would have ended with it.
+    channel.postMessage({ ...MESSAGE, state: "other", outcome: { error: "x", message: "on this channel, not its answer" } });
+    channel.postMessage({ ...MESSAGE, source: "someone-else", outcome: { error: "y", message: "not our page's" } });
+    channel.postMessage(MESSAGE);
+    await waitFor(() => wait.done, "the message over the channel");
+    assert.deepEqual(wait, { done: true, value: MESSAGE });
+  } finally {
+    channel.close();
+  }
 });
 
 test("a popup the user closed is said once, and the answer may still end the wait", async (t) => {
@@ -108,9 +129,9 @@ test("a popup the user closed is said once, and the answer may still end the wai
   assert.equal(opts.closedCalls, 1);
   await settle();
   assert.equal(wait.done, false);
-  window.answer(ANSWER);
+  window.answer("s1", OUTCOME);
   await settle();
-  assert.deepEqual(wait, { done: true, value: ANSWER });
+  assert.deepEqual(wait, { done: true, value: MESSAGE });
 });
 
 test("the wait gives up at the deadline with the caller's message, and stops watching the popup", async (t) => {

@@ -43,7 +43,6 @@ const SHOWN: [Status, string, say.StateFacts?][] = [
   ["signing_in", say.goingTo("https://idp.example")],
   ["signing_in", say.stillWaiting(CAUSES)],
   ["signing_in", say.SIGNING_IN_ELSEWHERE],
-  ["signing_in", say.FINISHING],
   ["needs_click", say.SIGN_OUT_NEEDS_CLICK, { signOutPending: true }],
   ["signed_in", say.signedIn(VIEW)],
   ["signed_in", say.signedIn(VIEW, true)],
