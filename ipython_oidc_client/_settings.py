@@ -33,7 +33,9 @@ SETTINGS: dict[str, tuple[type, ...]] = {
 
 _PUBLIC_CLIENT_ONLY = (
     "a notebook cannot keep a secret: anything in the kernel can be printed into a notebook and "
-    "shared. Register a public client (no secret, PKCE required) at the provider and remove {key!r}."
+    "shared. Register a public client (no secret, PKCE required) at the provider and remove {key!r}; "
+    "or ask your administrator to configure the provider with its credentials on the server "
+    "(OidcExtension.providers, client_auth)."
 )
 _IN_MEMORY = (
     "tokens and sign-in state are kept in the page's memory on purpose (web storage is readable by "
@@ -48,6 +50,7 @@ _WIDGET_OWNS = (
 REFUSED: dict[str, str] = {
     "client_secret": _PUBLIC_CLIENT_ONLY,
     "client_authentication": _PUBLIC_CLIENT_ONLY,
+    "client_auth": _PUBLIC_CLIENT_ONLY,
     "token_endpoint_auth_signing_alg": _PUBLIC_CLIENT_ONLY,
     "disablePKCE": "PKCE is required (RFC 9700 §2.1.1): it is what protects the code. Remove {key!r}.",
     "userStore": _IN_MEMORY,

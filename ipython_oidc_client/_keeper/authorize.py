@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._native.checks import check_loopback_answer, token_error
-from .._native.common import Keys, Validated, accept_tokens, token_request
+from .._native.checks import check_loopback_answer
+from .._native.common import Keys, Validated, accept_tokens, refused, token_request
 from .._native.config import NativeConfig
 from .._native.loopback import authorization_url, pkce_pair
 from .wire import KeeperError
@@ -28,12 +28,16 @@ PAGE_ONLY = frozenset({"popupWindowFeatures", "staleStateAgeInSeconds", "request
 MAX_PARAM = 4096
 
 
-def session_key(config: Mapping[str, Any], redirect_uri: str) -> str:
+def session_key(config: Mapping[str, Any], redirect_uri: str, client_auth: str | None = None) -> str:
     """Same key, same tokens: every setting that changes an endpoint, the client, the request or the
     redirect — the step-up ones (max_age, prompt, acr_values) included, so that a live token never
-    stands in for a fresher or stronger sign-in."""
+    stands in for a fresher or stronger sign-in — and how the client authenticates."""
     shown = {k: v for k, v in config.items() if k not in PAGE_ONLY}
-    canonical = json.dumps({"config": shown, "redirect_uri": redirect_uri}, sort_keys=True, default=str)
+    canonical = json.dumps(
+        {"config": shown, "redirect_uri": redirect_uri, "client_auth": client_auth},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
@@ -113,9 +117,10 @@ def redeem(pending: Pending, response: Any, http: Any, keys: Keys) -> Validated:
         "code_verifier": pending.verifier,
         **pending.cfg.token_params,
     }
-    status, body = token_request(http, metadata, data, "token request")
+    auth = pending.cfg.client_auth
+    status, body = token_request(http, metadata, data, "token request", auth)
     if status != 200:
-        raise token_error(status, body, "token request")
+        raise refused(status, body, "token request", auth)
     return accept_tokens(body, pending.cfg, metadata, http, nonce=pending.nonce, keys=keys)
 
 

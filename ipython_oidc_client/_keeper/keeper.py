@@ -17,6 +17,7 @@ from .._native.common import Keys, discover
 from .._native.config import NativeConfig, native_config
 from . import authorize
 from .authorize import Pending, session_key
+from .credentials import Client
 from .logout import end_session_url, revoke
 from .session import EXPIRED, RETRY_SECONDS, SIGNED_IN, SIGNED_OUT, Session
 from .state import Send, State
@@ -50,8 +51,10 @@ class SharedKeys(Keys):
 
 
 class Keeper:
-    def __init__(self) -> None:
+    def __init__(self, clients: dict[str, Client] | None = None) -> None:
         self.state = State()
+        #: The administrator's confidential clients, by provider name (credentials.py).
+        self.clients = clients or {}
         self._keys: dict[str, SharedKeys] = {}
         self._discovery: dict[str, tuple[float, dict[str, Any]]] = {}
         self._stop = threading.Event()
@@ -88,6 +91,19 @@ class Keeper:
 
     # -- a sign-in the notebook's browser drives ---------------------------------------------------
 
+    def _client(self, label: Any, config: Any) -> Client | None:
+        """The credentials of the administrator's provider ``label``, for its own entry only: a
+        sign-in that changes where they would be sent (asked of the keeper directly, by-passing the
+        server's routes) is refused."""
+        client = self.clients.get(label) if isinstance(label, str) else None
+        if client is not None and not client.matches(config):
+            raise KeeperError(
+                "config",
+                f'The provider "{label}" is the administrator\'s: its authority, client and endpoints '
+                "cannot be changed. Name it with only the settings a notebook may add.",
+            )
+        return client
+
     def begin(
         self, config: Any, redirect_uri: Any, instance: Any, fresh: bool, label: Any, renew_before: Any
     ) -> dict[str, Any]:
@@ -97,7 +113,10 @@ class Keeper:
             cfg = native_config(config)
         except ConfigError as err:
             raise _refused(err) from None
-        key = session_key(config, redirect_uri)
+        client = self._client(label, config)
+        if client is not None:
+            cfg = dataclasses.replace(cfg, client_auth=client.auth)
+        key = session_key(config, redirect_uri, client.auth.method if client else None)
         with self.state.lock:
             existing = self.state.sessions.get(self.state.by_key.get(key, ""))
             if existing is not None and not fresh and existing.reusable(cfg):
@@ -107,6 +126,9 @@ class Keeper:
             metadata = self._metadata(cfg, loopback.NEEDS)
         except AuthenticationError as err:
             raise _refused(err) from None
+        problem = client.auth.unsupported(metadata) if client else None
+        if problem:
+            raise KeeperError("config", f"The administrator's {problem}")
         url, state, verifier, nonce = authorize.authorization_request(cfg, metadata, redirect_uri)
         pending = Pending(
             state=state,

@@ -23,8 +23,11 @@ def revoke(session: Session, tokens: Any) -> str | None:
         "token_type_hint": "refresh_token",
         "client_id": session.cfg.client_id,
     }
+    headers: dict[str, str] = {}
+    if session.cfg.client_auth is not None:  # RFC 7009 §2.1: a confidential client authenticates
+        data, headers = session.cfg.client_auth.apply(data, endpoint, session.metadata)
     try:
-        status, body = Http(session.cfg.request_timeout).post_form(endpoint, data)
+        status, body = Http(session.cfg.request_timeout).post_form(endpoint, data, headers)
     except Unreachable as err:
         return f"the provider could not be reached to revoke the refresh token ({err})"
     if status == 200:  # §2.2: success, whatever the body says

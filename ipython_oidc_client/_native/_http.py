@@ -81,10 +81,12 @@ class Http:
     def get_json(self, url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         return self._send(self._request(url, headers=headers or {}, method="GET"))
 
-    def post_form(self, url: str, data: dict[str, str]) -> tuple[int, Any]:
+    def post_form(
+        self, url: str, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         """RFC 6749 §4.1.3 / §6, RFC 8628 §3.1 and §3.4: form-encoded POST, JSON answer."""
         body = urllib.parse.urlencode(data).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
         return self._send(self._request(url, data=body, headers=headers, method="POST"))
 
     def fetch(self, url: str, what: str) -> Any:

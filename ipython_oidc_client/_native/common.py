@@ -34,13 +34,26 @@ def discover(cfg: NativeConfig, http: Http, needs: tuple[str, ...]) -> dict[str,
     return check_discovery(metadata, cfg.authority, url, needs)
 
 
-def token_request(http: Http, metadata: dict[str, Any], data: dict[str, str], what: str) -> tuple[int, Any]:
+def token_request(
+    http: Http, metadata: dict[str, Any], data: dict[str, str], what: str, auth: Any = None
+) -> tuple[int, Any]:
+    """POST to the token endpoint; ``auth``: a confidential client's ``ClientAuth`` (``_keeper.clients``),
+    or None for a public client, which sends its ``client_id`` alone (RFC 6749 §3.2.1)."""
+    headers: dict[str, str] = {}
+    if auth is not None:
+        data, headers = auth.apply(data, metadata["token_endpoint"], metadata)
     try:
-        return http.post_form(metadata["token_endpoint"], data)
+        return http.post_form(metadata["token_endpoint"], data, headers)
     except Unreachable as err:
         raise AuthenticationError(
             "token_request_failed", f"The {what} to {metadata['token_endpoint']} failed ({err})."
         ) from None
+
+
+def refused(status: int, body: Any, what: str, auth: Any = None) -> AuthenticationError:
+    """The provider's refusal; a refusal of a confidential client's credentials says who can fix it."""
+    err = token_error(status, body, what)
+    return auth.explain(err) if auth is not None else err
 
 
 class Keys:
@@ -125,9 +138,9 @@ def refresh(
 ) -> Validated:
     """RFC 6749 §6; a new ID token must be about the same user (OpenID Connect Core §12.2)."""
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": cfg.client_id}
-    status, body = token_request(http, metadata, data, "token renewal")
+    status, body = token_request(http, metadata, data, "token renewal", cfg.client_auth)
     if status != 200:
-        raise token_error(status, body, "token renewal")
+        raise refused(status, body, "token renewal", cfg.client_auth)
     return accept_tokens(
         body, cfg, metadata, http, nonce=None, subject=subject, id_token_required=False, keys=keys
     )

@@ -51,6 +51,9 @@ class NativeConfig:
     response_mode: str = "fragment"
     load_userinfo: bool = False
     stale_state_age: float = 600.0
+    #: A confidential client's credentials (``_keeper.clients.ClientAuth``): set by the keeper for an
+    #: administrator's provider only, never from a config.
+    client_auth: Any = field(default=None, repr=False, compare=False)
 
     @property
     def discovery_url(self) -> str:

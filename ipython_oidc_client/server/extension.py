@@ -14,7 +14,14 @@ from .._errors import ConfigError
 from .handlers import STATIC, CallbackPage
 from .keeper import KeeperProcess
 from .redirect_mode import Return, ReturnPath
-from .registry import SETTINGS_KEY, Providers, check_providers, check_redirect_uri, dropin_config
+from .registry import (
+    SETTINGS_KEY,
+    Providers,
+    check_providers,
+    check_redirect_uri,
+    confidential,
+    dropin_config,
+)
 from .sessions import (
     KEEPER_KEY,
     AccessToken,
@@ -113,8 +120,9 @@ class OidcExtension(ExtensionApp):
         # Drop-in files first; jupyter_server_config.py/.json and the command line win, per name.
         providers = {**self._dropin.get("providers", {}), **self.providers}
         try:
+            checked = check_providers(providers)
             registry = {
-                "providers": check_providers(providers),
+                "providers": checked,
                 "redirect_uri": check_redirect_uri(self.redirect_uri or self._dropin.get("redirect_uri", ""))
                 or None,
             }
@@ -124,8 +132,16 @@ class OidcExtension(ExtensionApp):
         assert self.serverapp is not None
         # Started when a page first needs it; its socket is named now, so that every kernel this
         # server starts finds it in its environment.
-        self.keeper = KeeperProcess(self.serverapp.runtime_dir, self.log)
+        clients = confidential(providers, checked)
+        self.keeper = KeeperProcess(self.serverapp.runtime_dir, self.log, clients)
         self.settings[KEEPER_KEY] = self.keeper
+        if clients:
+            # Their credentials are read now, by the keeper, so that a missing file or a method the
+            # provider does not support stops the server here rather than surprising a user later.
+            errors = self.keeper.start_now()
+            if errors:
+                self.keeper.stop()
+                self._fail(ConfigError("client_auth", " ".join(errors)))
         if registry["providers"]:
             self.log.info("ipython_oidc_client: providers %s", ", ".join(sorted(registry["providers"])))
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .._keeper.clients import env_names
 from .._keeper.wire import MAX_LINE, SOCKET_ENV, KeeperError
 
 #: A Unix socket's path must fit sun_path (108 bytes on Linux, with its NUL).
@@ -41,14 +42,66 @@ def _socket_dir(runtime_dir: str) -> Path:
 
 
 class KeeperProcess:
-    def __init__(self, runtime_dir: str, log: Any) -> None:
+    def __init__(self, runtime_dir: str, log: Any, clients: dict[str, Any] | None = None) -> None:
+        """``clients``: the administrator's confidential clients (``registry.confidential``), given to
+        the keeper on its stdin; their secrets' environment variables are taken out of this process's
+        environment, which every kernel it starts inherits, and given to the keeper alone."""
         self.dir = _socket_dir(runtime_dir)
         self.path = str(self.dir / "keeper.sock")
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
         self._starting: asyncio.Lock | None = None
+        self._clients = json.dumps({"clients": clients or {}}) + "\n"
+        names = {name for item in (clients or {}).values() for name in env_names(item["auth"])}
+        self._env = {name: os.environ.pop(name) for name in sorted(names) if name in os.environ}
         # Kernels started from now on inherit it (jupyter_client launches them with os.environ).
         os.environ[SOCKET_ENV] = self.path
+
+    def _launch(self) -> subprocess.Popen[bytes]:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        proc = subprocess.Popen(  # noqa: S603 - this package's module, by this interpreter
+            [
+                sys.executable,
+                "-m",
+                "ipython_oidc_client._keeper",
+                "--socket",
+                self.path,
+                "--clients-on-stdin",
+            ],
+            stdin=subprocess.PIPE,  # kept open: its end of file tells the keeper the server is gone
+            stdout=subprocess.PIPE,  # one line: what it made of the clients
+            env={**os.environ, **self._env},
+            start_new_session=True,  # a Ctrl-C to the server's terminal is the server's to handle
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(self._clients.encode())
+        proc.stdin.flush()
+        return proc
+
+    def _loaded(self, proc: subprocess.Popen[bytes]) -> list[str]:
+        """Read the keeper's one line about the clients; log its warnings, return its errors."""
+        assert proc.stdout is not None
+        with proc.stdout:
+            line = proc.stdout.readline()
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            return [f"the token keeper ended while it loaded the providers' credentials ({proc.poll()})"]
+        for warning in answer.get("warnings", []):
+            self.log.warning("ipython_oidc_client: %s", warning)
+        return [str(e) for e in answer.get("errors", [])]
+
+    def start_now(self) -> list[str]:
+        """Start the keeper while the server starts (it has confidential clients to check); return
+        what is wrong with them: the server stops on it."""
+        self.proc = self._launch()
+        errors = self._loaded(self.proc)
+        if not errors:
+            self.log.info("ipython_oidc_client: token keeper started (pid %s)", self.proc.pid)
+        return errors
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -65,15 +118,10 @@ class KeeperProcess:
                     "ipython_oidc_client: the token keeper ended (%s); starting a new one",
                     self.proc.returncode,
                 )
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
-            self.proc = subprocess.Popen(  # noqa: S603 - this package's module, by this interpreter
-                [sys.executable, "-m", "ipython_oidc_client._keeper", "--socket", self.path],
-                stdin=subprocess.PIPE,  # kept open: its end of file tells the keeper the server is gone
-                start_new_session=True,  # a Ctrl-C to the server's terminal is the server's to handle
-            )
+            self.proc = self._launch()
+            errors = await asyncio.get_running_loop().run_in_executor(None, self._loaded, self.proc)
+            for error in errors:
+                self.log.error("ipython_oidc_client: %s", error)
             deadline = time.monotonic() + START_SECONDS
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:

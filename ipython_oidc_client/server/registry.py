@@ -1,8 +1,9 @@
 """The providers an administrator names for everyone (``OidcExtension.providers``), checked when the
 server starts, and served to the widget: ``GET {base_url}oidc/providers``.
 
-The answer holds a public client's settings and nothing secret (a client secret is refused by the
-same checks as a notebook's config), but it is still for logged-in users only.
+The answer holds each client's public settings and nothing secret (a confidential client's
+``client_auth`` is left out; the keeper alone reads its secret), but it is still for logged-in users
+only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tornado import web
 
 from .._config import _check_url, check_config
 from .._errors import ConfigError
+from .._keeper.clients import check_spec
 from .._providers import check_name
 
 if TYPE_CHECKING:  # mixins, as in handlers.py
@@ -46,18 +48,34 @@ def dropin_config(paths: Sequence[str], section: str) -> dict[str, Any]:
 
 
 def check_providers(providers: object) -> dict[str, dict[str, Any]]:
-    """Check every entry as a notebook's config is checked; the error names the provider and key."""
+    """Check every entry as a notebook's config is checked; the error names the provider and key.
+    An entry's ``client_auth`` is checked for its shape and left out: it is the keeper's alone
+    (``confidential``), never served."""
     if not isinstance(providers, Mapping):
-        raise ConfigError(None, f"OidcExtension.providers must be a dict of name: config, got {providers!r}.")
+        raise ConfigError(
+            None, f"OidcExtension.providers must be a dict of name: config, got {type(providers).__name__}."
+        )
     checked: dict[str, dict[str, Any]] = {}
     for name, entry in providers.items():
         where = f"OidcExtension.providers[{name!r}]"
         try:
             check_name(name)
-            checked[name] = check_config(entry)
+            public = dict(entry) if isinstance(entry, Mapping) else entry
+            if isinstance(public, dict) and "client_auth" in public:
+                check_spec(public.pop("client_auth"))
+            checked[name] = check_config(public)
         except ConfigError as err:
             raise ConfigError(err.key, f"{where}: {err}") from None
     return checked
+
+
+def confidential(providers: Mapping[str, Any], checked: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """What the keeper is given of the confidential clients: each checked entry and its client_auth."""
+    return {
+        name: {"entry": checked[name], "auth": dict(providers[name]["client_auth"])}
+        for name in checked
+        if "client_auth" in providers[name]
+    }
 
 
 def check_redirect_uri(value: object) -> str:

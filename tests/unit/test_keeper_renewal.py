@@ -68,7 +68,7 @@ def test_a_provider_out_of_reach_is_tried_again_and_the_token_is_kept(
     kept = session.token()
     assert kept is not None and session.due_kind == "renew"
 
-    def unreachable(_self: Http, _url: str, _data: dict[str, str]) -> tuple[int, Any]:
+    def unreachable(_self: Http, _url: str, _data: dict[str, str], _headers: Any = None) -> tuple[int, Any]:
         raise Unreachable("ConnectionError")
 
     monkeypatch.setattr(Http, "post_form", unreachable)
