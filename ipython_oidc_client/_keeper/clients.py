@@ -144,6 +144,6 @@ class ClientAuth:
         return AuthenticationError(
             err.error,
             f"{err.message} The provider refused this server's credentials for its client: the "
-            f'administrator should check OidcExtension.providers["{self.name}"]["client_auth"] '
+            f"administrator should check OidcExtension.providers[{self.name!r}]['client_auth'] "
             f"({self.method}).",
         )

@@ -39,7 +39,7 @@ def _b64(data: bytes) -> str:
 
 
 def _read(name: str, spec: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> bytes:
-    where = f'OidcExtension.providers["{name}"]: client_auth.{key}'
+    where = f"OidcExtension.providers[{name!r}]: client_auth.{key}"
     if key.endswith("_env"):
         value = environ.get(spec[key])
         if not value:
@@ -62,7 +62,7 @@ def load(name: str, entry: Mapping[str, Any], spec: object, environ: Mapping[str
         # A file written with echo ends in a newline that is no part of the secret.
         secret = spec["secret"] if source == "secret" else _read(name, spec, source, environ).decode().strip()
         if not secret:
-            raise ConfigError(source, f'OidcExtension.providers["{name}"]: client_auth.{source} is empty.')
+            raise ConfigError(source, f"OidcExtension.providers[{name!r}]: client_auth.{source} is empty.")
         return ClientAuth(name, client_id, method, secret)
 
     import jwt as pyjwt
@@ -70,7 +70,7 @@ def load(name: str, entry: Mapping[str, Any], spec: object, environ: Mapping[str
     from cryptography.hazmat.primitives import serialization
 
     source = "key_file" if "key_file" in spec else "key_env"
-    where = f'OidcExtension.providers["{name}"]: client_auth'
+    where = f"OidcExtension.providers[{name!r}]: client_auth"
     try:
         key = serialization.load_pem_private_key(_read(name, spec, source, environ), password=None)
     except (ValueError, TypeError) as err:
@@ -132,10 +132,10 @@ def load_all(
             errors.append(
                 str(err)
                 if str(err).startswith("OidcExtension")
-                else f'OidcExtension.providers["{name}"]: {err}'
+                else f"OidcExtension.providers[{name!r}]: {err}"
             )
         except (KeyError, TypeError):
-            errors.append(f'OidcExtension.providers["{name}"]: the server sent the keeper a malformed entry.')
+            errors.append(f"OidcExtension.providers[{name!r}]: the server sent the keeper a malformed entry.")
     warnings: list[str] = []
     lock = threading.Lock()
 

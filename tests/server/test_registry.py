@@ -4,11 +4,6 @@ included), checked when the server starts, and served to logged-in users' widget
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 from jupyter_server.utils import url_path_join
+from server_proc import TOKEN, free_port, start_server, stop, wait_for
 from tornado.httpclient import HTTPResponse
 
 Fetch = Callable[..., Awaitable[HTTPResponse]]
 CORP = {"authority": "https://idp.example/realms/corp", "client_id": "notebooks", "scope": "openid profile"}
-TOKEN = "registry-test-token"
 PINNED = "https://hub.example/hub/user-redirect/oidc/redirect.html"
 
 
@@ -57,65 +52,8 @@ async def test_the_providers_are_not_served_without_a_jupyter_login(
     assert b"idp.example" not in response.body
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(
-    tmp_path: Path, entries: dict[str, Any], *more: tuple[str, dict[str, Any]], port: int = 0
-) -> tuple[subprocess.Popen[str], Path]:
-    """A real `jupyter server` whose config is what an admin drops into jupyter_server_config.d
-    (and, in ``more``, other files of the config directory)."""
-    conf = tmp_path / "etc" / "jupyter_server_config.d"
-    conf.mkdir(parents=True)
-    (conf / "ipython_oidc_client_providers.json").write_text(json.dumps({"OidcExtension": entries}))
-    for name, content in more:
-        (tmp_path / "etc" / name).write_text(json.dumps(content))
-    log = tmp_path / "server.log"
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path),
-        "JUPYTER_CONFIG_PATH": str(tmp_path / "etc"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-    }
-    argv = [
-        sys.executable,
-        "-m",
-        "jupyter_server",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={TOKEN}",
-        "--ServerApp.open_browser=False",
-        f"--ServerApp.root_dir={tmp_path}",
-        "--allow-root",
-    ]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, env=env, text=True, start_new_session=True
-        )
-    return proc, log
-
-
-def _wait_for(proc: subprocess.Popen[str], log: Path, text: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        seen = log.read_text()
-        if text in seen or proc.poll() is not None:
-            return seen
-        time.sleep(0.1)  # polling a condition with a deadline
-    return log.read_text()
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=10)
-
-
 def test_a_bad_entry_stops_the_server_naming_the_provider_and_the_key(tmp_path: Path) -> None:
-    proc, log = _start_server(tmp_path, {"providers": {"corp": {**CORP, "client_secret": "s3cret"}}})
+    proc, log = start_server(tmp_path, {"providers": {"corp": {**CORP, "client_secret": "s3cret"}}})
     try:
         assert proc.wait(timeout=30) == 1
         seen = log.read_text()
@@ -123,23 +61,23 @@ def test_a_bad_entry_stops_the_server_naming_the_provider_and_the_key(tmp_path: 
         assert "Fix the configuration and start again" in seen
         assert "s3cret" not in seen
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def test_a_bad_redirect_uri_stops_the_server(tmp_path: Path) -> None:
-    proc, log = _start_server(tmp_path, {"redirect_uri": "http://hub.example/cb"})
+    proc, log = start_server(tmp_path, {"redirect_uri": "http://hub.example/cb"})
     try:
         assert proc.wait(timeout=30) == 1
         assert "OidcExtension.redirect_uri: 'redirect_uri' uses plain http" in log.read_text()
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def test_drop_in_files_merge_and_the_servers_own_config_wins_per_name(tmp_path: Path) -> None:
     lab = {"authority": "https://lab-idp.example", "client_id": "lab"}
     explicit = {"authority": "https://idp.example/realms/other", "client_id": "explicit"}
     port = free_port()
-    proc, log = _start_server(
+    proc, log = start_server(
         tmp_path,
         {"providers": {"corp": CORP}},
         ("jupyter_server_config.d/zz-lab.json", {"OidcExtension": {"providers": {"lab": lab}}}),
@@ -147,7 +85,7 @@ def test_drop_in_files_merge_and_the_servers_own_config_wins_per_name(tmp_path: 
         port=port,
     )
     try:
-        seen = _wait_for(proc, log, "is running at")
+        seen = wait_for(proc, log, "is running at")
         assert proc.poll() is None, seen
         assert "ipython_oidc_client: providers corp, lab" in seen
         served = requests.get(
@@ -156,4 +94,4 @@ def test_drop_in_files_merge_and_the_servers_own_config_wins_per_name(tmp_path: 
         assert served["providers"]["corp"] == CORP
         assert served["providers"]["lab"]["client_id"] == "explicit"
     finally:
-        _stop(proc)
+        stop(proc)

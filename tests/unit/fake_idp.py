@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -34,10 +34,14 @@ class FakeIdp:
         #: What the next token responses say (a test may change them between requests).
         self.expires_in = expires_in
         self.refresh = refresh
+        #: More of the discovery document (a test may add to it).
+        self.metadata_extra: dict[str, Any] = {}
         #: Answers the token endpoint gives before any token, in order: (status, body).
         self.token_errors: list[tuple[int, Any]] = []
         #: (method, path) of every request, in order.
         self.calls: list[tuple[str, str]] = []
+        #: (path, form, Authorization header) of every POST, in order: how the client authenticated.
+        self.posts: list[tuple[str, dict[str, str], str | None]] = []
         self.revoked: set[str] = set()
         self._codes: dict[str, dict[str, str]] = {}
         self._refresh_tokens: set[str] = set()
@@ -66,6 +70,7 @@ class FakeIdp:
             "revocation_endpoint": f"{i}/revoke",
             "end_session_endpoint": f"{i}/logout",
             "code_challenge_methods_supported": ["S256"],
+            **self.metadata_extra,
         }
 
     def __enter__(self) -> FakeIdp:
@@ -137,7 +142,7 @@ class FakeIdp:
                     asked is None
                     or asked["code_challenge"] != challenge
                     or asked["redirect_uri"] != form.get("redirect_uri")
-                    or asked["client_id"] != form.get("client_id")
+                    or asked["client_id"] != (form.get("client_id") or self.basic_client_id())
                 ):
                     return 400, {"error": "invalid_grant"}
                 return 200, self._tokens(asked["nonce"], asked["scope"])
@@ -148,9 +153,20 @@ class FakeIdp:
                 return 200, self._tokens(None, "openid profile")
             return 400, {"error": "unsupported_grant_type"}
 
-    def answer(self, method: str, path: str, form: dict[str, str]) -> tuple[int, Any]:
+    def basic_client_id(self) -> str | None:
+        """The client_id of the last POST's HTTP Basic authentication (RFC 6749 §2.3.1), if any."""
+        header = self.posts[-1][2] if self.posts else None
+        if not header or not header.startswith("Basic "):
+            return None
+        return unquote_plus(base64.b64decode(header[6:]).decode().split(":", 1)[0])
+
+    def answer(
+        self, method: str, path: str, form: dict[str, str], authorization: str | None = None
+    ) -> tuple[int, Any]:
         with self._lock:
             self.calls.append((method, path))
+            if method == "POST":
+                self.posts.append((path, form, authorization))
         if path == "/.well-known/openid-configuration":
             return 200, self.metadata()
         if path == "/jwks":
@@ -170,7 +186,9 @@ def _handler(idp: FakeIdp) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""
             form = {k: v[0] for k, v in parse_qs(raw).items()}
-            status, body = idp.answer(method, urlsplit(self.path).path, form)
+            status, body = idp.answer(
+                method, urlsplit(self.path).path, form, self.headers.get("Authorization")
+            )
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
