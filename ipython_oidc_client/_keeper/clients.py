@@ -143,7 +143,7 @@ class ClientAuth:
             return err
         return AuthenticationError(
             err.error,
-            f"{err.message} The provider refused this server's credentials for its client: the "
+            f"{err.message} It refused this server's credentials for the client ({err.error}): the "
             f"administrator should check OidcExtension.providers[{self.name!r}]['client_auth'] "
             f"({self.method}).",
         )

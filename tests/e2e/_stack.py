@@ -102,9 +102,10 @@ def start_lab(
     app: str = "lab",
     registry: dict[str, Any] | None = None,
     extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> Lab:
     """``registry``: an OidcExtension section, dropped into a config directory of this server's;
-    ``extra_args``: more command-line options for the server."""
+    ``extra_args``: more command-line options for the server; ``extra_env``: its environment's."""
     port = port or free_port()
     token = secrets.token_hex(16)
     home = workdir / "home"
@@ -120,6 +121,7 @@ def start_lab(
         "HOME": str(home),
         "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        **(extra_env or {}),
     }
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_PLATFORM_DIRS", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
         env.pop(var, None)

@@ -11,6 +11,7 @@
 // spy_file (tests only): every code and token this provider issues is appended there, with the grant
 // type of each token request, so the tests can prove that none of them leaks where it must not be
 // and count renewals.
+// client_auth_file (tests only): how each client authenticated at /token and /token/revocation.
 // "no_cors": true answers no CORS headers at all (the token keeper makes every request to the provider
 // from the server; the browser only opens windows here, so nothing in the page may need CORS).
 import fs from "node:fs";
@@ -23,7 +24,11 @@ const provider = new Provider(issuer, {
   clients: [
     ...config.clients.map((c) => ({
       client_id: c.client_id,
-      token_endpoint_auth_method: "none", // a public client: PKCE is required for it by default
+      // A public client by default (PKCE is then required); a confidential one names its method and
+      // gives a client_secret (client_secret_basic, client_secret_post) or jwks (private_key_jwt).
+      token_endpoint_auth_method: c.token_endpoint_auth_method ?? "none",
+      ...(c.client_secret ? { client_secret: c.client_secret } : {}),
+      ...(c.jwks ? { jwks: c.jwks } : {}),
       grant_types: c.grant_types ?? ["authorization_code", "refresh_token"],
       response_types: ["code"],
       redirect_uris: c.redirect_uris,
@@ -113,6 +118,31 @@ if (config.spy_file) {
       const grant_type = ctx.oidc?.params?.grant_type ?? null;
       record({ access_token, refresh_token, id_token, grant_type });
     }
+  });
+}
+
+if (config.client_auth_file) {
+  // How each client authenticated at the token and revocation endpoints, as the request shows it.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== "/token" && ctx.path !== "/token/revocation") return;
+    const body = ctx.oidc?.body ?? {};
+    const auth = ctx.headers.authorization?.startsWith("Basic ")
+      ? "client_secret_basic"
+      : body.client_assertion
+        ? "private_key_jwt"
+        : body.client_secret
+          ? "client_secret_post"
+          : "none";
+    const entry = {
+      endpoint: ctx.path,
+      client_id: ctx.oidc?.client?.clientId ?? null,
+      auth,
+      status: ctx.status,
+      grant_type: body.grant_type ?? null,
+      error: ctx.body && typeof ctx.body === "object" ? (ctx.body.error ?? null) : null,
+    };
+    fs.appendFileSync(config.client_auth_file, JSON.stringify(entry) + "\n");
   });
 }
 
