@@ -80,10 +80,15 @@ class OidcExtension(ExtensionApp):
                          "client_id": "notebooks", "scope": "openid profile api"},
             }
 
-        Register each client at its provider as a public client (no secret; PKCE). Every entry is
-        checked when the server starts, with the same checks as a notebook's config; a bad entry
-        stops the server with a message naming the provider and the key, rather than surprising a
-        user at sign-in. A notebook may add to an entry only the keys listed in
+        Register each client at its provider as a public client (no secret; PKCE), or give the
+        entry a ``client_auth`` for a confidential one (client_secret_basic, client_secret_post or
+        private_key_jwt, the secret or key from a file or an environment variable): the server's
+        token keeper alone reads it and sends it only to that provider's token and revocation
+        endpoints; it is never served (docs/admins.md, "Confidential clients"). Every entry is
+        checked when the server starts, with the same checks as a notebook's config, and a
+        ``client_auth`` by reading its credentials and the provider's discovery document; a bad
+        entry stops the server with a message naming the provider and the key, rather than
+        surprising a user at sign-in. A notebook may add to an entry only the keys listed in
         ``ipython_oidc_client._providers.OVERRIDABLE`` (scope, prompt, max_age, …). The settings are
         served to logged-in users' widgets and never reach a kernel.""",
     )
