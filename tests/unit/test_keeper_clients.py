@@ -248,3 +248,15 @@ def test_a_wrong_secret_names_the_entry_to_fix(confidential: Keeper, idp: FakeId
     assert refused.value.error == "invalid_client"
     assert "OidcExtension.providers['corp']['client_auth']" in refused.value.message
     assert SECRET not in refused.value.message
+
+
+def test_a_notebook_can_neither_give_nor_change_client_auth() -> None:
+    from ipython_oidc_client._config import check_config
+    from ipython_oidc_client._providers import check_request
+
+    spec = {"method": "client_secret_post", "secret": SECRET}
+    with pytest.raises(ConfigError, match="a notebook cannot keep a secret") as full:
+        check_config({**entry(), "client_auth": spec})
+    with pytest.raises(ConfigError, match="a notebook cannot keep a secret") as named:
+        check_request({"provider": "corp", "client_auth": spec})
+    assert SECRET not in str(full.value) + str(named.value)
