@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import http.server
 import secrets
 import time
@@ -33,12 +34,22 @@ def pkce_pair() -> tuple[str, str]:
 
 
 class Listener(http.server.HTTPServer):
-    """Answers the one redirect that carries a query to ``/``; anything else gets a 404."""
+    """Takes the one redirect to ``/`` that carries this sign-in's ``state``; anything else is refused
+    and the listener waits on. Any local process, or a web page sweeping 127.0.0.1's ports, can reach
+    this port: without the state check, its request would end the sign-in, free the port, and let it
+    bind the port the provider sends the browser to next (RFC 8252 §8.3, RFC 6749 §10.12)."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: str) -> None:
         # RFC 8252 §8.3: the loopback IP literal, not "localhost"; port 0: any free port (§7.3).
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.state = state
         self.query: dict[str, list[str]] | None = None
+        #: Requests refused (no state, a wrong one, another path): counted, never logged.
+        self.refused = 0
+
+    def belongs(self, query: dict[str, list[str]]) -> bool:
+        given = query.get("state") or []
+        return len(given) == 1 and hmac.compare_digest(given[0].encode(), self.state.encode())
 
     @property
     def redirect_uri(self) -> str:
@@ -70,12 +81,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        if parts.path != "/" or not parts.query or self.server.query is not None:
-            self.send_error(404)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        if parts.path != "/" or self.server.query is not None or not self.server.belongs(query):
+            self.server.refused += 1
+            self._page(400, "This is not the answer of the sign-in in progress; it was ignored.")
             return
-        self.server.query = parse_qs(parts.query, keep_blank_values=True)
-        body = _PAGE.format("Sign-in received. You can close this tab and return to Python.").encode()
-        self.send_response(200)
+        self.server.query = query
+        self._page(200, "Sign-in received. You can close this tab and return to Python.")
+
+    def _page(self, status: int, text: str) -> None:
+        body = _PAGE.format(text).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")
@@ -104,7 +120,7 @@ def run(
 ) -> Validated:
     verifier, challenge = pkce_pair()
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    listener = Listener()
+    listener = Listener(state)
     try:
         params = {
             **cfg.auth_params,
