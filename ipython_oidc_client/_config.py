@@ -38,8 +38,11 @@ def _is_loopback(host: str) -> bool:
 
 
 def _check_url(key: str, value: str) -> None:
-    parts = urlsplit(value)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:  # "https://[" and the like: urllib's complaint, said as ours
+        raise ConfigError(key, f"{key!r} is not a URL, got {value[:200]!r}.") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ConfigError(key, f"{key!r} must be an absolute https URL, got {value!r}.")
     if parts.scheme == "http" and not _is_loopback(host):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._native.checks import TokenResponse
+from .._native.checks.text import shown
 from .._native.common import Keys
 from .._native.config import NativeConfig
 
@@ -34,7 +35,7 @@ def display_name(claims: dict[str, Any] | None) -> str | None:
     for key in ("name", "preferred_username", "email", "sub"):
         value = (claims or {}).get(key)
         if isinstance(value, str) and value:
-            return value[:200]
+            return shown(value)
     return None
 
 

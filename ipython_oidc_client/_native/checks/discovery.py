@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..._errors import AuthenticationError
+from .text import shown
 
 #: Every endpoint this client may send a code, a token or the user to (js/issuer.ts ENDPOINTS).
 ENDPOINTS = (
@@ -55,21 +56,28 @@ def check_discovery(
     # OpenID Connect Discovery 1.0 §4.3: the issuer is exactly the authority, character for character.
     if metadata["issuer"] != authority:
         raise _invalid(
-            f'The provider calls itself "{metadata["issuer"]}", but "authority" is "{authority}". '
-            f'Set "authority" to exactly "{metadata["issuer"]}" if that is the provider you mean.'
+            f'The provider calls itself "{shown(metadata["issuer"])}", but "authority" is "{authority}". '
+            f'Set "authority" to exactly "{shown(metadata["issuer"])}" if that is the provider you mean.'
         )
     for field in ENDPOINTS:
         value = metadata.get(field)
         if value is None:
             continue
-        parts = urlsplit(str(value))
-        if not parts.scheme or not parts.hostname:
-            raise _invalid(f'The discovery document {url} gives "{field}" as {value!r}, which is not a URL.')
-        # RFC 9700 §2.6, RFC 6749 §3.1 and §3.2: codes and tokens travel over TLS, except on this machine.
-        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname)):
+        try:
+            parts = urlsplit(str(value))
+            scheme, host = parts.scheme, parts.hostname
+        except ValueError:  # "https://[": urllib's own complaint, not ours to pass on
+            scheme, host = "", None
+        if not scheme or not host:
             raise _invalid(
-                f'The discovery document {url} gives "{field}" as {value}, which is not https: codes and '
-                "tokens would cross the network unencrypted. Ask the provider's administrator to fix it."
+                f'The discovery document {url} gives "{field}" as {shown(repr(value))}, which is not a URL.'
+            )
+        # RFC 9700 §2.6, RFC 6749 §3.1 and §3.2: codes and tokens travel over TLS, except on this machine.
+        if scheme != "https" and not (scheme == "http" and is_loopback(host)):
+            raise _invalid(
+                f'The discovery document {url} gives "{field}" as {shown(value)}, which is not https: '
+                "codes and tokens would cross the network unencrypted. Ask the provider's administrator "
+                "to fix it."
             )
     methods = metadata.get("code_challenge_methods_supported")
     if "authorization_endpoint" in needs and isinstance(methods, list) and "S256" not in methods:

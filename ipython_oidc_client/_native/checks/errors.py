@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._errors import AuthenticationError
+from .text import shown
 
 # RFC 6749 §5.2: error codes are made of %x20-21 / %x23-5B / %x5D-7E; no quote, no backslash.
 _ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$")
@@ -25,8 +26,7 @@ def _description(body: Mapping[str, Any]) -> str:
     text = body.get("error_description")
     if not isinstance(text, str) or not text:
         return ""
-    # Shown to the user: printable characters only, bounded.
-    return " (" + "".join(c for c in text[:200] if c.isprintable()) + ")"
+    return " (" + shown(text) + ")"
 
 
 def token_error(status: int, body: Any, what: str) -> AuthenticationError:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._errors import AuthenticationError
+from .text import shown
 
 #: Asymmetric algorithms only (js/idtoken.ts): a public client has no secret, so an HS* token
 #: proves nothing, and "none" never does.
@@ -64,10 +65,10 @@ def validate_id_token(
     try:
         header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError as err:
-        raise _reject(f"not a JWT: {err}") from None
+        raise _reject(f"not a JWT: {shown(err)}") from None
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
-        raise _reject(f"it is signed with {alg!r}, which is not allowed")
+        raise _reject(f"it is signed with {shown(repr(alg), 40)}, which is not allowed")
     try:
         keys = jwt.PyJWKSet.from_dict(dict(jwks)).keys if isinstance(jwks, Mapping) else []
     except jwt.PyJWTError:
@@ -116,7 +117,7 @@ def validate_id_token(
         except jwt.ImmatureSignatureError:
             raise _reject("claim nbf: it is not valid yet") from None
         except jwt.PyJWTError as err:
-            raise _reject(str(err)) from None
+            raise _reject(shown(err)) from None
     if payload is None:
         raise _reject("its signature does not verify")
     # §3.1.3.7 item 9.

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..._errors import AuthenticationError
 from .errors import _ERROR_CODE
+from .text import shown
 
 #: The longest access-token lifetime believed (one year): a larger ``expires_in`` (1e300 has been seen
 #: from a hostile provider) would overflow the timers that renew it, and is taken as this.
@@ -97,8 +98,8 @@ def check_loopback_answer(
         raise AuthenticationError(
             "issuer_mismatch",
             (
-                f"The sign-in answer came from another provider ({iss[:200]}) than the one this sign-in went "
-                f"to ({issuer}), RFC 9207."
+                f"The sign-in answer came from another provider ({shown(iss)}) than the one this sign-in "
+                f"went to ({issuer}), RFC 9207."
                 if iss is not None
                 else f"The sign-in answer does not say which provider sent it, although {issuer} promises "
                 "to (RFC 9207)."
@@ -110,7 +111,7 @@ def check_loopback_answer(
     if error is not None:
         code = error if _ERROR_CODE.match(error) else "invalid_response"
         desc = one("error_description")
-        shown = "".join(c for c in (desc or "")[:200] if c.isprintable())
+        said = shown(desc or "")
         advice = (
             " If you cancelled, sign in again; otherwise ask the provider's administrator whether you may "
             "use this client."
@@ -119,7 +120,7 @@ def check_loopback_answer(
         )
         raise AuthenticationError(
             code,
-            f"The provider refused the sign-in ({code}" + (f": {shown}" if shown else "") + ")." + advice,
+            f"The provider refused the sign-in ({code}" + (f": {said}" if said else "") + ")." + advice,
         )
     code_value = one("code")
     if not code_value:
