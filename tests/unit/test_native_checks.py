@@ -278,6 +278,36 @@ def test_id_token_checks() -> None:
     assert validate(id_token(aud=["notebooks", "api"], azp="notebooks"))["azp"] == "notebooks"
 
 
+def test_id_token_acr_nbf_and_kid_checks() -> None:
+    # §3.1.3.7 item 12: the acr asserted must be one of the acr_values asked for.
+    assert "acr is missing" in rejected(id_token(), acr_values=("gold",))
+    assert "acr is 'silver'" in rejected(id_token(acr="silver"), acr_values=("gold",))
+    assert validate(id_token(acr="gold"), acr_values=("silver", "gold"))["acr"] == "gold"
+    # RFC 7519 §4.1.5: not before its nbf.
+    assert "nbf" in rejected(id_token(nbf=NOW + 600))
+    # Core §10.1: no kid, and two keys that could have signed it: which one is unknown.
+    two = {"keys": [*JWKS["keys"], {**JWKS["keys"][0], "kid": "k9"}]}
+    no_kid = jwt.encode(
+        {"iss": ISSUER, "sub": "alice", "aud": "notebooks", "exp": NOW + 300, "iat": NOW}, KEY, "RS256"
+    )
+    with pytest.raises(AuthenticationError, match="names no key"):
+        validate_id_token(no_kid, two, issuer=ISSUER, client_id="notebooks", now=NOW)
+    assert validate(no_kid)["sub"] == "alice"  # one key in the set: it is that one
+
+
+def test_id_token_with_an_unknown_critical_header_is_refused() -> None:
+    """RFC 7515 §4.1.11: a header parameter listed in ``crit`` that the reader does not know makes the
+    JWS invalid. PyJWT < 2.12 ignored it (CVE-2026-32597): the floor in pyproject.toml is 2.12, and
+    tests/oldest.sh runs this test with it."""
+    token = jwt.encode(
+        {"iss": ISSUER, "sub": "alice", "aud": "notebooks", "exp": NOW + 300, "iat": NOW},
+        KEY,
+        "RS256",
+        headers={"kid": "k1", "crit": ["x-must-understand"], "x-must-understand": True},
+    )
+    rejected(token)
+
+
 def test_id_token_with_a_symmetric_or_no_algorithm_is_refused() -> None:
     assert "not allowed" in rejected(jwt.encode({"iss": ISSUER}, "s" * 32, algorithm="HS256"))
     assert "not allowed" in rejected(jwt.encode({"iss": ISSUER}, None, algorithm="none"))
