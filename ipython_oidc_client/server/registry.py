@@ -8,7 +8,9 @@ only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tornado import web
@@ -23,6 +25,8 @@ if TYPE_CHECKING:  # mixins, as in handlers.py
 else:
     _Handler = object
 
+#: The most JSON one provider entry may take.
+MAX_ENTRY = 64 * 1024
 #: Where the checked registry waits for the handler, in the web application's settings.
 SETTINGS_KEY = "ipython_oidc_client_registry"
 
@@ -31,20 +35,44 @@ def dropin_config(paths: Sequence[str], section: str) -> dict[str, Any]:
     """The ``OidcExtension`` part of the ``{path}/{section}.d/*.json`` files on the config path.
 
     A package or an image drops files there, but jupyter_server reads only
-    ``ServerApp.jpserver_extensions`` from them; ours are read here, in jupyter_server's order (later
-    files in a directory, and directories earlier on the path, win; entries of ``providers`` merge).
+    ``ServerApp.jpserver_extensions`` from them; ours are read here, in jupyter_server's order (files
+    in name order within a directory, directories earlier on the path win; entries of ``providers``
+    merge). A file that names ``OidcExtension`` but does not parse, or whose section or ``providers``
+    is not a JSON object, stops the server naming the file: skipped, it would start the server
+    without the providers a user then cannot find.
     """
-    from jupyter_server.config_manager import BaseJSONConfigManager, recursive_update
+    from jupyter_server.config_manager import recursive_update
 
     data: dict[str, Any] = {}
     for path in reversed(paths):
-        found = BaseJSONConfigManager(config_dir=path).get(section, include_root=False)
-        part = found.get("OidcExtension")
-        if isinstance(part, dict):
-            recursive_update(data, part)
-        elif part is not None:
-            raise ConfigError(None, f"'OidcExtension' in {path}/{section}.d must be a JSON object.")
+        for file in sorted(Path(path, f"{section}.d").glob("*.json")):
+            part = _oidc_part(file)
+            if part is not None:
+                recursive_update(data, part)
     return data
+
+
+def _oidc_part(file: Path) -> dict[str, Any] | None:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # not ours to judge: jupyter_server says what it makes of it
+    try:
+        whole = json.loads(text)
+    except ValueError as err:
+        if "OidcExtension" not in text:
+            return None
+        raise ConfigError(None, f"{file} is not valid JSON ({err}).") from None
+    part = whole.get("OidcExtension") if isinstance(whole, dict) else None
+    if part is None:
+        return None
+    if not isinstance(part, dict):
+        raise ConfigError(None, f"'OidcExtension' in {file} must be a JSON object.")
+    if not isinstance(part.get("providers", {}), dict):
+        raise ConfigError(
+            "providers", f"'OidcExtension.providers' in {file} must be a JSON object of name: config."
+        )
+    return part
 
 
 def check_providers(providers: object) -> dict[str, dict[str, Any]]:
@@ -60,6 +88,13 @@ def check_providers(providers: object) -> dict[str, dict[str, Any]]:
         where = f"OidcExtension.providers[{name!r}]"
         try:
             check_name(name)
+            size = len(json.dumps(entry, default=str))
+            if size > MAX_ENTRY:
+                # Served to every page that signs in: a slip (a JWKS pasted whole, a generated file)
+                # would cost each of them the download.
+                raise ConfigError(
+                    None, f"the entry is {size} bytes of JSON; at most {MAX_ENTRY} are accepted."
+                )
             public = dict(entry) if isinstance(entry, Mapping) else entry
             if isinstance(public, dict) and "client_auth" in public:
                 check_spec(public.pop("client_auth"))

@@ -24,17 +24,17 @@ def free_port() -> int:
 def start_server(
     tmp_path: Path,
     entries: dict[str, Any],
-    *more: tuple[str, dict[str, Any]],
+    *more: tuple[str, dict[str, Any] | str],
     port: int = 0,
     env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[str], Path]:
     """A real `jupyter server` whose config is what an admin drops into jupyter_server_config.d
-    (and, in ``more``, other files of the config directory)."""
+    (and, in ``more``, other files of the config directory: JSON, or text as it is)."""
     conf = tmp_path / "etc" / "jupyter_server_config.d"
     conf.mkdir(parents=True)
     (conf / "ipython_oidc_client_providers.json").write_text(json.dumps({"OidcExtension": entries}))
     for name, content in more:
-        (tmp_path / "etc" / name).write_text(json.dumps(content))
+        (tmp_path / "etc" / name).write_text(content if isinstance(content, str) else json.dumps(content))
     log = tmp_path / "server.log"
     env = {
         **os.environ,

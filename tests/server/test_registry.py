@@ -95,3 +95,29 @@ def test_drop_in_files_merge_and_the_servers_own_config_wins_per_name(tmp_path: 
         assert served["providers"]["lab"]["client_id"] == "explicit"
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"OidcExtension": {"providers": {"lab": }}}', "zz-lab.json is not valid JSON"),
+        ({"OidcExtension": {"providers": [{"authority": "https://idp.example"}]}}, "must be a JSON object"),
+        ({"OidcExtension": ["providers"]}, "'OidcExtension' in "),
+        (
+            {"OidcExtension": {"providers": {"lab": {**CORP, "extraQueryParams": {"x": "y" * 100_000}}}}},
+            "OidcExtension.providers['lab']: the entry is 100",
+        ),
+    ],
+    ids=["does-not-parse", "providers-a-list", "section-a-list", "entry-of-100-kb"],
+)
+def test_a_broken_drop_in_file_stops_the_server_naming_it(tmp_path: Path, content: Any, says: str) -> None:
+    proc, log = start_server(
+        tmp_path, {"providers": {"corp": CORP}}, ("jupyter_server_config.d/zz-lab.json", content)
+    )
+    try:
+        assert proc.wait(timeout=30) == 1
+        seen = log.read_text()
+        assert says in seen and "Fix the configuration and start again" in seen, seen[-2000:]
+        assert "Traceback" not in seen
+    finally:
+        stop(proc)
