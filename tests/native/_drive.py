@@ -35,7 +35,8 @@ from ipython_oidc_client._native import has_frontend
 assert not has_frontend()
 config = json.loads(os.environ["NATIVE_TEST_CONFIG"])
 try:
-    token = authenticate(config, flow=os.environ["NATIVE_TEST_FLOW"], timeout=60).token
+    signin = authenticate(config, flow=os.environ["NATIVE_TEST_FLOW"], timeout=60)
+    token = signin.token
 except AuthenticationError as err:
     print("error:", err.error, "|", err.message, flush=True)
     sys.exit(3)
@@ -64,6 +65,10 @@ if os.environ.get("NATIVE_TEST_CALLS"):
         seen.add(hash(token["access_token"]))
         time.sleep(2)  # the user's own pace: one call every 2 s
     print("calls:", ok, "failed:", failed, "tokens:", len(seen), flush=True)
+if os.environ.get("NATIVE_TEST_LOGOUT"):
+    from ipython_oidc_client import logout
+    logout(signin)
+    print("logged-out:", sorted(token), signin.status, flush=True)
 if os.environ.get("NATIVE_TEST_HOLD"):
     print("holding", flush=True)
     sys.stdin.readline()

@@ -7,10 +7,12 @@ import os
 import signal
 from pathlib import Path
 
+import requests
 from e2e._stack import Provider
 from playwright.sync_api import BrowserContext
 
 from ._drive import Script, alive, approve_device, script_env
+from .conftest import NATIVE_CLIENT
 
 
 def test_signs_in_and_the_token_works_at_userinfo(
@@ -98,3 +100,22 @@ def test_a_long_job_calls_an_api_every_2_seconds_for_70_seconds_and_every_call_s
     assert line.startswith("calls: 35 failed: []"), line
     assert int(line.split("tokens:")[1]) >= 5, line
     assert script.wait() == 0
+
+
+def test_logout_revokes_the_refresh_token_at_the_provider(
+    provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
+) -> None:
+    """RFC 7009: the keeper revokes the refresh token before it stops: redeemed afterwards, as the
+    client itself would, the provider refuses it (it would answer 200 with new tokens otherwise)."""
+    script = Script.python(tmp_path, script_env(provider, "device", NATIVE_TEST_LOGOUT="1"))
+    scripts.append(script)
+    approve_device(context, script.link())
+    assert script.line("logged-out:") == "logged-out: [] signed_out"
+    assert script.wait() == 0
+    refresh = [e["refresh_token"] for e in provider.issued() if e.get("refresh_token")][-1]
+    answer = requests.post(
+        f"{provider.issuer}/token",
+        data={"grant_type": "refresh_token", "refresh_token": refresh, "client_id": NATIVE_CLIENT},
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json().get("error")) == (400, "invalid_grant")
