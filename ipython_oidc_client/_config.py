@@ -4,13 +4,13 @@ anything is displayed, with errors that name the key and the fix."""
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import ConfigError
+from ._hosts import is_loopback
 from ._settings import ALIASES, METADATA_URLS, PROTECTED_PARAMS, PROTECTED_TOKEN_PARAMS, REFUSED, SETTINGS
 
 
@@ -28,15 +28,6 @@ def _suggest(key: str) -> str:
     return close[0] if close else ""
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_url(key: str, value: str) -> None:
     try:
         parts = urlsplit(value)
@@ -45,7 +36,7 @@ def _check_url(key: str, value: str) -> None:
         raise ConfigError(key, f"{key!r} is not a URL, got {value[:200]!r}.") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ConfigError(key, f"{key!r} must be an absolute https URL, got {value!r}.")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise ConfigError(
             key,
             f"{key!r} uses plain http on a non-loopback host ({value!r}): codes and tokens would "

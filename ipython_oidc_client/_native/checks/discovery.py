@@ -3,12 +3,12 @@ endpoint over https (http on loopback only), as js/issuer.ts checks them."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..._errors import AuthenticationError
+from ..._hosts import is_loopback as is_loopback  # device.py takes it from here
 from .text import shown
 
 #: Every endpoint this client may send a code, a token or the user to (js/issuer.ts ENDPOINTS).
@@ -22,15 +22,6 @@ ENDPOINTS = (
     "introspection_endpoint",
     "device_authorization_endpoint",
 )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _invalid(message: str) -> AuthenticationError:
