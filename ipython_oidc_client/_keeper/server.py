@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
+from .._native.checks.text import shown
 from .keeper import Keeper
 from .wire import MAX_LINE, KeeperError, decode, encode
 
@@ -77,7 +78,9 @@ def dispatch(keeper: Keeper, raw: bytes, line: Line, native: bool) -> dict[str, 
             ).start()
             result = {}
         else:
-            raise KeeperError("invalid_request", f"The token keeper does not know the operation {op!r}.")
+            raise KeeperError(
+                "invalid_request", f"The token keeper does not know the operation {shown(repr(op), 60)}."
+            )
         return {"id": rid, "ok": True, **result}
     except KeeperError as err:
         return {"id": rid, "ok": False, "error": err.error, "message": err.message}

@@ -47,7 +47,8 @@ def parse_token_response(body: Any, requested_scope: str, now: float | None = No
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise AuthenticationError(
-            "invalid_response", f"The token response's token_type is {token_type!r}, not Bearer (RFC 6750)."
+            "invalid_response",
+            f"The token response's token_type is {shown(repr(token_type), 60)}, not Bearer (RFC 6750).",
         )
     expires_in = body.get("expires_in")
     start = time.time() if now is None else now
