@@ -18,6 +18,11 @@ step "ruff format" .venv/bin/ruff format --check ipython_oidc_client tests bench
 step "mypy" .venv/bin/mypy
 step "tsc (strict)" npx --no-install tsc --noEmit -p .
 step "JS unit tests" npm test --silent
+# What the widget ships: esbuild bundles only runtime dependencies, and there are none today; this
+# fails the run the day one with a known vulnerability is added. (pip-audit would do the same for the
+# Python dependencies, but its advisory sources, PyPI's per-release JSON and OSV, are not reachable
+# from this project's CI machines.)
+step "npm audit (shipped dependencies)" npm audit --omit=dev --audit-level=low
 step "Python unit and server tests" .venv/bin/python -m pytest tests/unit tests/server -p no:cacheprovider
 step "oldest versions" bash tests/oldest.sh
 # Builds and runs both images (Dockerfile, Dockerfile.dev) and checks the sdist and wheel.
