@@ -120,10 +120,30 @@ def _check_values(checked: dict[str, Any]) -> None:
                 if not isinstance(value, str):
                     raise ConfigError(key, f"{key}[{field!r}] must be a URL string, got {value!r}.")
                 _check_url(f"{key}[{field!r}]", value)
+    for name, uri in checked.get("resources", {}).items():
+        _check_resource(name, uri)
     if checked.get("max_age", 0) < 0:
         raise ConfigError("max_age", "'max_age' must be 0 or more seconds.")
     if checked.get("requestTimeoutInSeconds", 1) <= 0:
         raise ConfigError("requestTimeoutInSeconds", "'requestTimeoutInSeconds' must be more than 0.")
+
+
+def _check_resource(name: Any, uri: Any) -> None:
+    """RFC 8707 §2: a resource is an absolute URI without a fragment."""
+    if not isinstance(name, str) or not name or len(name) > 64 or not name.isprintable():
+        raise ConfigError("resources", f"resources: a name must be 1–64 printable characters, got {name!r}.")
+    if not isinstance(uri, str):
+        raise ConfigError("resources", f"resources[{name!r}] must be a URI string, got {type(uri).__name__}.")
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        parts = None
+    if parts is None or not parts.scheme or parts.fragment or len(uri) > 2048:
+        raise ConfigError(
+            "resources",
+            f"resources[{name!r}] must be an absolute URI without a fragment (RFC 8707 §2), "
+            f"got {uri[:200]!r}.",
+        )
 
 
 def _not_a_mapping(config: object) -> ConfigError:

@@ -4,6 +4,7 @@ runs, which widget messages cannot do (they wait for the shell channel the cell 
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable, MutableMapping
@@ -12,7 +13,7 @@ from typing import Any
 from ._errors import AuthenticationError
 from ._keeper.client import KeeperUnavailable, Link, call, socket_path
 from ._keeper.wire import KeeperError
-from ._token import clear, expire, fill, parse_token_message
+from ._token import Token, clear, expire, fill, parse_token_message
 
 #: The one follower that fills each token: a new authenticate() with the same token (the cell run
 #: again, perhaps with another config) replaces the last one's, which would otherwise go on filling it.
@@ -108,3 +109,43 @@ class Follow:
         if self.link is not None:
             link, self.link = self.link, None
             link.close()
+
+
+#: The tokens for_resource gave, by (the sign-in's token, the resource asked): the same one again.
+_RESOURCES: dict[tuple[int, str], tuple[Token, Follow]] = {}
+
+
+def for_resource(token: MutableMapping[str, Any], resource: str) -> Token:
+    """A Token for one API (RFC 8707), from the sign-in that fills ``token``: the keeper redeems that
+    sign-in's refresh token for it and renews it like the first; it is filled in place the same way."""
+    follow = _BY_TOKEN.get(id(token))
+    if follow is None or not socket_path():
+        raise AuthenticationError(
+            "not_signed_in",
+            "Tokens for other APIs come from the sign-in a Jupyter server's token keeper holds: run "
+            "authenticate() in a notebook whose server has the extension, and sign in first.",
+        )
+    cached = _RESOURCES.get((id(token), resource))
+    if cached is not None and cached[0].get("access_token") and not cached[0].expired:
+        return cached[0]
+    child = Token()
+    errors: list[AuthenticationError | None] = [None]
+    child._reason = lambda: errors[-1]
+    instance = "resource-" + secrets.token_urlsafe(16)
+    follower = Follow(instance, child, lambda _view, _fresh: None, errors.append)
+    if not follower.connect():
+        raise AuthenticationError("keeper_unavailable", KEEPER_GONE)
+    try:
+        reply = call("resource", timeout=45, instance=follow.instance, child=instance, resource=resource)
+    except (KeeperError, KeeperUnavailable) as err:
+        follower.close()
+        if isinstance(err, KeeperError):
+            raise AuthenticationError(err.error, err.message) from None
+        raise AuthenticationError("keeper_unavailable", KEEPER_GONE) from None
+    if isinstance(reply.get("token"), dict):
+        fill(child, parse_token_message(reply["token"]))
+    previous = _RESOURCES.pop((id(token), resource), None)
+    if previous is not None:
+        previous[1].close()
+    _RESOURCES[(id(token), resource)] = (child, follower)
+    return child

@@ -19,6 +19,8 @@ SETTINGS: dict[str, tuple[type, ...]] = {
     "ui_locales": (str,),
     "acr_values": (str,),
     "resource": (str, list),
+    # Ours: {name: resource URI}, the APIs a notebook asks tokens for by name (token.for_resource).
+    "resources": (dict,),
     "extraQueryParams": (dict,),
     "extraTokenParams": (dict,),
     "metadataUrl": (str,),

@@ -79,6 +79,15 @@ class Token(dict[str, Any]):
         scheme = "Bearer" if token_type.lower() == "bearer" else token_type
         return {"Authorization": f"{scheme} {self.access_token}"}
 
+    def for_resource(self, resource: str) -> Token:
+        """A Token for one API, from this sign-in: ``resource`` is a name from the config's
+        ``resources`` or the API's URI (RFC 8707). The server's keeper gets it with the refresh token
+        it holds — no window, no click — and renews it like this one. Raises AuthenticationError
+        (``invalid_target``) when the provider will not give one, naming the provider."""
+        from ._follow import for_resource
+
+        return for_resource(self, resource)
+
     def __call__(self, request: R) -> R:
         """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization."""
         request.headers.update(self.headers)  # type: ignore[attr-defined]

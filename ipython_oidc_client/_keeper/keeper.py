@@ -15,7 +15,7 @@ from .._native import loopback
 from .._native._http import Http
 from .._native.common import Keys, discover
 from .._native.config import NativeConfig, native_config
-from . import authorize
+from . import authorize, resources
 from .authorize import Pending, session_key
 from .credentials import Client
 from .logout import end_session_url, revoke
@@ -55,6 +55,7 @@ class Keeper:
         self.state = State()
         #: The administrator's confidential clients, by provider name (credentials.py).
         self.clients = clients or {}
+        self.families = resources.FamilyLocks()
         self._keys: dict[str, SharedKeys] = {}
         self._discovery: dict[str, tuple[float, dict[str, Any]]] = {}
         self._stop = threading.Event()
@@ -78,6 +79,11 @@ class Keeper:
     def keys(self, uri: str) -> SharedKeys:
         with self.state.lock:
             return self._keys.setdefault(uri, SharedKeys(uri))
+
+    def _family(self, session: Session) -> tuple[Session, list[Session]]:
+        """The sign-in a session derives from (itself, or its parent), and every session of that family."""
+        root = self.state.sessions.get(session.parent or "", session)
+        return root, [root, *(s for s in self.state.sessions.values() if s.parent == root.id)]
 
     def _session(self, sid: Any) -> Session:
         session = self.state.sessions.get(sid) if isinstance(sid, str) else None
@@ -193,6 +199,8 @@ class Keeper:
                 pending.renew_before,
             )
             self._signed_in(session, validated.tokens, validated.subject, claims)
+            # Its APIs' sessions renew with the new sign-in's refresh token from now on.
+            resources.share_refresh_token(self._family(session)[1][1:], validated.tokens.refresh_token)
             self.state.bind(pending.instance, session)
             return {"session": session.view()}
 
@@ -279,14 +287,66 @@ class Keeper:
         with self.state.lock:
             session = self._session(sid)
             tokens = session.tokens
-            if session.status != SIGNED_OUT:
-                self.state.end(session, SIGNED_OUT, None)
+            # Its APIs' tokens go with it (they share the refresh token revoked here).
+            for member in [session] if session.parent else self._family(session)[1]:
+                if member.status != SIGNED_OUT:
+                    self.state.end(member, SIGNED_OUT, None)
         revoke_error = revoke(session, tokens) if tokens is not None else None
         url = None
         if isinstance(post_logout_redirect_uri, str) and post_logout_redirect_uri:
             url = end_session_url(session, post_logout_redirect_uri)
         with self.state.lock:
             return {"session": session.view(), "end_session": url, "revoke_error": revoke_error}
+
+    def resource(self, instance: Any, child: Any, resource: Any) -> dict[str, Any]:
+        """A token for one API from the sign-in ``instance`` uses (RFC 8707 §2.2), kept as a session
+        that ``child`` (a new widget instance of the kernel's) follows; the same one while it lives."""
+        from .._native.common import refresh
+
+        if not isinstance(child, str) or not child or not isinstance(instance, str):
+            raise KeeperError("invalid_request", "resource needs the widget instance and a new instance.")
+        with self.state.lock:
+            bound = self.state.sessions.get(self.state.bindings.get(instance, ""))
+            if bound is None:
+                raise KeeperError("not_signed_in", "This token has no sign-in yet: sign in first.")
+            root, family = self._family(bound)
+            uri = resources.resolve(root, resource)
+            live = next((s for s in family if s.resource == uri and s.live), None)
+            if live is not None:
+                self.state.bind(child, live)
+                return {"session": live.view(), "token": live.token()}
+            if not (root.live and root.renewable):
+                raise KeeperError(
+                    "not_renewable",
+                    "A token for another API needs this sign-in's refresh token, and it has none (the "
+                    "provider gave none, or the sign-in ended). Sign in again; if it persists, ask for "
+                    "the scope offline_access.",
+                )
+        with self.families.of(root.id):
+            with self.state.lock:
+                refresh_token = root.tokens.refresh_token if root.tokens is not None else None
+            if refresh_token is None:
+                raise KeeperError("not_renewable", "The sign-in ended meanwhile. Sign in again.")
+            http = Http(root.cfg.request_timeout)
+            try:
+                got = refresh(root.cfg, root.metadata, http, refresh_token, root.subject, root.keys, uri)
+            except AuthenticationError as err:
+                raise resources.refused(err, root, uri) from None
+            if resources.audience_mismatch(got.tokens.access_token, uri):
+                raise resources.ignored(root, uri)
+            with self.state.lock:
+                resources.share_refresh_token(family, got.tokens.refresh_token)
+                session = dataclasses.replace(
+                    root, id=secrets.token_urlsafe(16), key=f"{root.key}|{uri}", parent=root.id, resource=uri
+                )
+                session.tokens = None
+                self.state.sessions[session.id] = session
+                tokens = dataclasses.replace(
+                    got.tokens, refresh_token=got.tokens.refresh_token or refresh_token
+                )
+                self._signed_in(session, tokens, root.subject, root.claims)
+                self.state.bind(child, session)
+                return {"session": session.view(), "token": session.token()}
 
     def ping(self) -> dict[str, Any]:
         with self.state.lock:
@@ -321,35 +381,47 @@ class Keeper:
         from .._native.common import refresh
 
         with self.state.lock:
-            before = session.tokens
-            if before is None or before.refresh_token is None or session.status != SIGNED_IN:
+            if session.tokens is None or session.tokens.refresh_token is None or session.status != SIGNED_IN:
                 return
             cfg, metadata, subject = session.cfg, session.metadata, session.subject
-        try:
-            renewed = refresh(
-                cfg, metadata, Http(cfg.request_timeout), before.refresh_token, subject, session.keys
-            )
-        except Exception as err:  # a renewal thread must always end in a state the session says
-            failure = (
-                err
-                if isinstance(err, AuthenticationError)
-                else AuthenticationError(
-                    "invalid_response", f"the provider's answer failed ({type(err).__name__})"
-                )
-            )
+            root, _ = self._family(session)
+        with self.families.of(root.id):  # one refresh at a time per refresh token
             with self.state.lock:
-                if session.tokens is before:
-                    self._renewal_failed(session, failure, before.expires_at or time.time())
-            return
-        with self.state.lock:
-            if session.tokens is not before:
-                return  # signed out or signed in afresh meanwhile
-            # RFC 6749 §6: the provider may rotate the refresh token, or keep the old one valid.
-            tokens = dataclasses.replace(
-                renewed.tokens, refresh_token=renewed.tokens.refresh_token or before.refresh_token
-            )
-            claims = renewed.claims if renewed.claims is not None else session.claims
-            self._signed_in(session, tokens, session.subject, claims)
+                before = session.tokens
+                if before is None or before.refresh_token is None or session.status != SIGNED_IN:
+                    return
+            try:
+                renewed = refresh(
+                    cfg,
+                    metadata,
+                    Http(cfg.request_timeout),
+                    before.refresh_token,
+                    subject,
+                    session.keys,
+                    resource=session.resource,
+                )
+            except Exception as err:  # a renewal thread must always end in a state the session says
+                failure = (
+                    err
+                    if isinstance(err, AuthenticationError)
+                    else AuthenticationError(
+                        "invalid_response", f"the provider's answer failed ({type(err).__name__})"
+                    )
+                )
+                with self.state.lock:
+                    if session.tokens is before:
+                        self._renewal_failed(session, failure, before.expires_at or time.time())
+                return
+            with self.state.lock:
+                if session.tokens is not before:
+                    return  # signed out or signed in afresh meanwhile
+                # RFC 6749 §6: the provider may rotate the refresh token, or keep the old one valid;
+                # a rotated one is the whole family's.
+                rotated = renewed.tokens.refresh_token
+                resources.share_refresh_token(self._family(session)[1], rotated)
+                tokens = dataclasses.replace(renewed.tokens, refresh_token=rotated or before.refresh_token)
+                claims = renewed.claims if renewed.claims is not None else session.claims
+                self._signed_in(session, tokens, session.subject, claims)
 
     def _renewal_failed(self, session: Session, err: AuthenticationError, expires_at: float) -> None:
         """Retry while the provider cannot be reached and the token lives; a refusal is final."""

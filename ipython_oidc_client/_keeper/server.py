@@ -68,6 +68,8 @@ def dispatch(keeper: Keeper, raw: bytes, line: Line, native: bool) -> dict[str, 
             result = keeper.logout(msg.get("session"), msg.get("post_logout_redirect_uri"))
         elif op == "token":
             result = keeper.token(msg.get("session"))
+        elif op == "resource":
+            result = keeper.resource(msg.get("instance"), msg.get("child"), msg.get("resource"))
         elif op == "follow":
             result = keeper.follow(msg.get("instance"), line.send)
         elif op == "native" and native:

@@ -66,6 +66,10 @@ class Session:
     ended_at: float | None = None
     #: When the last token expired, once it has (the view still says when).
     expired_at: float | None = None
+    #: A token for one API (token.for_resource): the session it derives from, and the API's URI.
+    #: It shares that session's refresh token, and ends when that session is signed out.
+    parent: str | None = None
+    resource: str | None = None
 
     @property
     def live(self) -> bool:
@@ -99,6 +103,7 @@ class Session:
             "client_id": self.cfg.client_id,
             "label": self.label,
             "end_session": isinstance(self.metadata.get("end_session_endpoint"), str),
+            "resource": self.resource,
         }
 
     def reusable(self, cfg: NativeConfig) -> bool:

@@ -74,6 +74,9 @@ def native_config(config: Any) -> NativeConfig:
     params.update({k: _text(v) for k, v in checked.get("extraQueryParams", {}).items()})
     resource = checked.get("resource")
     resources = tuple(resource) if isinstance(resource, list) else ((resource,) if resource else ())
+    # The named APIs are asked for at sign-in too: a provider grants a token for a resource later
+    # (token.for_resource) only within those the authorization covered (RFC 8707 §2.2).
+    resources += tuple(u for u in checked.get("resources", {}).values() if u not in resources)
     return NativeConfig(
         authority=checked["authority"],
         client_id=checked["client_id"],

@@ -36,6 +36,11 @@ class FakeIdp:
         self.refresh = refresh
         #: More of the discovery document (a test may add to it).
         self.metadata_extra: dict[str, Any] = {}
+        #: Refresh tokens are single use (rotated) when True (RFC 9700 §4.14.2).
+        self.rotate = False
+        #: The access tokens for a refresh with RFC 8707's ``resource``: a JWT whose aud is this (None:
+        #: the resource asked for), or an opaque one when False.
+        self.resource_audience: str | bool | None = None
         #: Answers the token endpoint gives before any token, in order: (status, body).
         self.token_errors: list[tuple[int, Any]] = []
         #: (method, path) of every request, in order.
@@ -150,7 +155,17 @@ class FakeIdp:
                 rt = form.get("refresh_token", "")
                 if rt not in self._refresh_tokens or rt in self.revoked:
                     return 400, {"error": "invalid_grant"}
-                return 200, self._tokens(None, "openid profile")
+                if self.rotate:
+                    self._refresh_tokens.discard(rt)
+                body = self._tokens(None, "openid profile")
+                resource = form.get("resource")
+                if resource is not None and self.resource_audience is not False:
+                    aud = self.resource_audience or resource
+                    now = int(time.time())
+                    claims = {"iss": self.issuer, "sub": "user-1", "aud": aud, "exp": now + 600}
+                    body["access_token"] = jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"})
+                    self._secrets.add(body["access_token"])
+                return 200, body
             return 400, {"error": "unsupported_grant_type"}
 
     def basic_client_id(self) -> str | None:
