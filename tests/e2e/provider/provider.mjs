@@ -15,7 +15,7 @@
 // "no_cors": true answers no CORS headers at all (the token keeper makes every request to the provider
 // from the server; the browser only opens windows here, so nothing in the page may need CORS).
 import fs from "node:fs";
-import Provider from "oidc-provider";
+import Provider, { errors } from "oidc-provider";
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const issuer = `http://127.0.0.1:${config.port}`;
@@ -80,7 +80,19 @@ const provider = new Provider(issuer, {
     introspection: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     deviceFlow: { enabled: config.device_flow === true },
+    // "resource_indicators": [URI, …] (tests only): APIs whose tokens are JWTs with that audience and
+    // the scope "api" (RFC 8707); without a resource, the token is for userinfo as before.
+    resourceIndicators: {
+      enabled: Array.isArray(config.resource_indicators),
+      defaultResource: async () => undefined,
+      useGrantedResource: async () => false,
+      getResourceServerInfo: async (_ctx, resource) => {
+        if (!(config.resource_indicators ?? []).includes(resource)) throw new errors.InvalidTarget();
+        return { scope: "api", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: config.access_token_ttl ?? 3600 };
+      },
+    },
   },
+  ...(Array.isArray(config.resource_indicators) ? { scopes: ["openid", "offline_access", "api"] } : {}),
   cookies: { keys: ["local-test-provider-only"] },
 });
 
