@@ -16,14 +16,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from . import concurrent, cpuprofile, keeper, offline, renewal, signin, throughput
+from . import concurrent, cpuprofile, keeper, offline, renewal, resources, signin, throughput
 from ._env import Env, open_env
 from ._machine import describe, load
 from ._report import Report
 
 # The keeper's section first of those that sign in: its figure is then of the sessions it makes (and
 # the warm-up sign-in's), not of every earlier section's too.
-SECTIONS = ["sizes", "imports", "throughput", "keeper", "signin", "concurrent", "renewal"]
+SECTIONS = ["sizes", "imports", "throughput", "keeper", "signin", "concurrent", "renewal", "resources"]
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 "signin": lambda: _signin(report, env, a.runs),
                 "concurrent": lambda: report.rows.extend(concurrent.rows(env, a.notebooks)),
                 "renewal": lambda: report.rows.extend(renewal.rows(env, a.renewals)),
+                "resources": lambda: report.rows.extend(resources.rows(env, 3 if a.quick else 10)),
             }
             loads: list[str] = []
             for name in a.sections:
