@@ -46,6 +46,9 @@ class Follow:
         if previous is not None:
             previous.close()
         _BY_TOKEN[id(token)] = self
+        from ._stepup import renewer
+
+        renewer(token, self.renew_now)
 
     def connect(self) -> bool:
         """Follow at the keeper, if this kernel can reach it (its server's socket, in the environment)."""
@@ -91,6 +94,16 @@ class Follow:
             self._expiry = threading.Timer(max(expires_at - time.time(), 0.0), expire, args=(self.token,))
             self._expiry.daemon = True
             self._expiry.start()
+
+    def renew_now(self) -> bool:
+        """Ask the keeper to renew now (an API said ``invalid_token``); the new token comes as usual."""
+        if self.session_id is None or not socket_path():
+            return False
+        try:
+            call("renew", timeout=30, session=self.session_id)
+        except (KeeperUnavailable, KeeperError):
+            return False
+        return True
 
     def logout(self) -> None:
         """End the session at the keeper (it revokes the refresh token), even with no page open."""

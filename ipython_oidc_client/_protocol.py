@@ -9,7 +9,7 @@ from typing import Literal, get_args
 #: What the page sends the kernel (js/messages.ts PageMessage).
 PageMessageType = Literal["ready", "status", "session", "token", "error", "expired", "logged_out"]
 #: What the kernel sends the page (js/messages.ts KernelMessage).
-KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device"]
+KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device", "step_up"]
 #: The widget's states (js/messages.ts Status), as SignIn.status reports them.
 Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
 #: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,

@@ -3,6 +3,7 @@ token, renewals, the end of the session) and from the widget (what the page show
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator, MutableMapping
 from typing import TYPE_CHECKING, Any, cast
@@ -11,6 +12,7 @@ from ._errors import AuthenticationError, ConfigError
 from ._follow import Follow
 from ._protocol import STATUSES, Mode, Status
 from ._redirect import pinned_redirect_uri, redirect_path
+from ._stepup import registered, waited
 from ._token import Token, clear, expire, fill, parse_token_message
 
 if TYPE_CHECKING:
@@ -64,7 +66,29 @@ class SignIn:
             pinned_redirect_uri=pinned_redirect_uri(),
             on_message=self._on_message,
         )
+        #: Set when a sign-in ends without a token (a step-up waits on it).
+        self._ended = threading.Event()
         self._follow = Follow(self.widget.instance, token, self._on_view, self._on_keeper_error)
+        registered(token, self._step_up)
+
+    def _step_up(self, wanted: dict[str, Any], reason: str) -> bool:
+        """An API asked for a stronger sign-in (RFC 9470): sign in again with ``wanted`` (acr_values,
+        max_age) once the person clicks; True when the new token has come."""
+        from ._native.checks.text import shown
+
+        old = str(self.token.get("access_token") or "")
+        self.widget.config = {**self.widget.config, **wanted}  # the page signs in with these now
+        self._ended.clear()
+        why = f" ({shown(reason)})" if reason else ""
+        asked = ", ".join(f"{k}={v}" for k, v in wanted.items())
+        self.widget.send(
+            {
+                "type": "step_up",
+                "message": f"The API asks for a stronger sign-in{why}: {asked}. Click Sign in to sign in "
+                "again; the request is then made once more.",
+            }
+        )
+        return waited(self.token, old, self.timeout, self._ended)
 
     def follow(self) -> None:
         """Follow at the keeper from the start where it already runs (authenticate() calls this once
@@ -115,6 +139,8 @@ class SignIn:
 
     def _on_keeper_error(self, error: AuthenticationError | None) -> None:
         self.error = error
+        if error is not None:
+            self._ended.set()
 
     def _on_token(self, content: dict[str, Any]) -> None:
         if self.via != "page":
@@ -133,6 +159,7 @@ class SignIn:
         if error.error == "no_server_extension" and self._fell_back:
             return  # another view of this widget: the kernel's own sign-in is under way or done
         self.error = error
+        self._ended.set()
         if error.error == "no_server_extension":
             # No sign-in page on this server: the kernel signs in itself, by link and code.
             from ._fallback import fall_back_to_device

@@ -89,8 +89,16 @@ class Token(dict[str, Any]):
         return for_resource(self, resource)
 
     def __call__(self, request: R) -> R:
-        """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization."""
+        """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization. With
+        requests, a 401 that a renewal or a stronger sign-in can answer is retried once with the new
+        token (docs/stepup.md)."""
         request.headers.update(self.headers)  # type: ignore[attr-defined]
+        register = getattr(request, "register_hook", None)
+        if callable(register) and not getattr(request, "_oidc_hooked", False):
+            from ._stepup import requests_hook
+
+            register("response", requests_hook(self))
+            request._oidc_hooked = True  # type: ignore[attr-defined]
         return request
 
 

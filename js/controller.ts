@@ -78,6 +78,8 @@ export class Controller {
     if (msg.type === "start" && this.view.status === "idle") void this.start();
     if (msg.type === "rejoin") void rejoin(this.flows, this.trip);
     if (msg.type === "logout") void this.signOut();
+    // A popup needs the person's click (user activation): ask for it, saying why.
+    if (msg.type === "step_up") this.set("needs_click", msg.message);
     if (msg.type === "attached") {
       this.relay = msg.via === "page";
       if (this.session) this.show(this.session);

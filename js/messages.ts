@@ -37,6 +37,9 @@ export type KernelMessage =
   | { type: "rejoin" }
   | { type: "logout" }
   | { type: "attached"; via: "keeper" | "page" }
+  // An API asked for a stronger sign-in (RFC 9470): the widget asks for a click, with the reason;
+  // the kernel has already put the API's acr_values / max_age into the config.
+  | { type: "step_up"; message: string }
   // Where the page cannot sign in (no server extension): the kernel's device grant, step by step.
   | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string };
 
