@@ -1,0 +1,85 @@
+"""What a release ships, held where it would otherwise drift: one version, package.json's,
+everywhere it appears. The distributions themselves are checked by
+tests/docker/test_wheel.py, which builds them."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from packaging.version import Version
+
+import ipython_oidc_client
+from ipython_oidc_client.server.extension import OidcExtension
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# Where the docs name a release of this package: a distribution's file name or a pinned install.
+NAMED_RELEASE = re.compile(
+    r"ipython_oidc_client-(\d[^-\s]*?)(?:-py3-none-any\.whl|\.tar\.gz)|ipython-oidc-client==([^\s\"'`]+)"
+)
+
+
+def _version() -> str:
+    return str(json.loads((ROOT / "package.json").read_text())["version"])
+
+
+def test_the_version_is_written_in_package_json_only() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?", _version()), _version()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert not re.search(r"^version\s*=", pyproject, re.M), "pyproject.toml has a version of its own"
+    assert re.search(r'^dynamic = \[[^\]]*"version"', pyproject, re.M)
+    assert re.search(r'^\[tool\.hatch\.version\]\nsource = "nodejs"$', pyproject, re.M)
+    # The package's __version__ comes from the file the build writes, not from a literal.
+    assert not re.search(r"__version__\s*=", (ROOT / "ipython_oidc_client" / "__init__.py").read_text())
+
+
+def test_package_lock_has_package_jsons_version() -> None:
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["version"] == lock["packages"][""]["version"] == _version(), (
+        "package-lock.json disagrees with package.json: change the version with "
+        "`npm version X.Y.Z --no-git-tag-version`, which writes both"
+    )
+
+
+def test_the_package_and_its_installed_metadata_have_package_jsons_version() -> None:
+    # Compared as versions: for a pre-release, npm's 0.3.0-rc.1 is Python's 0.3.0rc1.
+    expected = Version(_version())
+    reinstall = "package.json changed since this checkout was installed: pip install -e ."
+    assert Version(ipython_oidc_client.__version__) == expected, reinstall
+    assert Version(importlib.metadata.version("ipython-oidc-client")) == expected, reinstall
+
+
+def test_the_server_log_says_the_version_as_the_extension_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The socket path it names in os.environ for its kernels is undone by conftest's no_keeper_named.
+    extension = OidcExtension()
+    # What initialize_settings reads of the server: its base URL, and where the keeper's socket goes.
+    extension.serverapp = cast(Any, SimpleNamespace(base_url="/user/alice/", runtime_dir=str(tmp_path)))
+    extension.log = logging.getLogger("test_release.OidcExtension")
+    with caplog.at_level(logging.INFO, logger=extension.log.name):
+        extension.initialize_settings()
+    assert caplog.records, "the extension logged nothing as it started"
+    assert caplog.records[0].getMessage() == (
+        f"ipython_oidc_client {ipython_oidc_client.__version__}: sign-in pages under /user/alice/oidc/"
+    )
+
+
+def test_the_docs_name_this_version_and_no_other_of_the_package() -> None:
+    named = {
+        f"{page.relative_to(ROOT)}: {m.group(0)}": m.group(1) or m.group(2)
+        for page in DOCS
+        for m in NAMED_RELEASE.finditer(page.read_text())
+    }
+    assert named, "the docs name no file or pin of this release; the test would check nothing"
+    other = {where: v for where, v in named.items() if v != _version()}
+    assert not other, f"package.json says {_version()}; the docs say: {other}"
+    install = (ROOT / "README.md").read_text().split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    assert _version() in install, "the README's Install section does not say which version it installs"
