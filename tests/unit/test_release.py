@@ -1,5 +1,5 @@
 """What a release ships, held where it would otherwise drift: one version, package.json's,
-everywhere it appears. The distributions themselves are checked by
+everywhere it appears, and a changelog that names it. The distributions themselves are checked by
 tests/docker/test_wheel.py, which builds them."""
 
 from __future__ import annotations
@@ -72,6 +72,16 @@ def test_the_server_log_says_the_version_as_the_extension_starts(
     )
 
 
+def test_the_changelogs_newest_release_is_this_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    releases = re.findall(r"^## \[([^\]]+)\] - (\d{4}-\d{2}-\d{2}|Unreleased)$", changelog, re.M)
+    assert releases, "CHANGELOG.md has no '## [X.Y.Z] - YYYY-MM-DD' (or '- Unreleased') heading"
+    assert releases[0][0] == _version(), f"the newest release in CHANGELOG.md is {releases[0][0]}"
+    # Keep a Changelog's link references: each release heading links somewhere.
+    for version, _date in releases:
+        assert re.search(rf"^\[{re.escape(version)}\]: https://", changelog, re.M), version
+
+
 def test_the_docs_name_this_version_and_no_other_of_the_package() -> None:
     named = {
         f"{page.relative_to(ROOT)}: {m.group(0)}": m.group(1) or m.group(2)
@@ -83,3 +93,17 @@ def test_the_docs_name_this_version_and_no_other_of_the_package() -> None:
     assert not other, f"package.json says {_version()}; the docs say: {other}"
     install = (ROOT / "README.md").read_text().split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
     assert _version() in install, "the README's Install section does not say which version it installs"
+
+
+def _github_anchor(heading: str) -> str:
+    """The id GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readmes_links_into_the_changelog_land_on_a_heading() -> None:
+    readme = (ROOT / "README.md").read_text()
+    anchors = re.findall(r"\]\(CHANGELOG\.md#([^)]+)\)", readme)
+    assert anchors, "the README links to no section of the changelog (Upgrading from 0.1.3)"
+    headings = re.findall(r"^#+ (.+)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    missing = set(anchors) - {_github_anchor(h) for h in headings}
+    assert not missing, f"no heading of CHANGELOG.md has the anchor(s) {sorted(missing)}"
