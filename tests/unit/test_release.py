@@ -1,5 +1,6 @@
-"""What a release ships, held where it would otherwise drift: one version, package.json's,
-everywhere it appears, and a changelog that names it. The distributions themselves are checked by
+"""What a release ships and how it is made, held where it would otherwise drift: one version,
+package.json's, everywhere it appears; a changelog that names it; workflows that actionlint passes
+and that publish the way docs/contributing.md says. The distributions themselves are checked by
 tests/docker/test_wheel.py, which builds them."""
 
 from __future__ import annotations
@@ -8,17 +9,21 @@ import importlib.metadata
 import json
 import logging
 import re
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+import yaml  # type: ignore[import-untyped]  # no stubs in the test extra; PyYAML comes with jupyter_server
 from packaging.version import Version
 
 import ipython_oidc_client
 from ipython_oidc_client.server.extension import OidcExtension
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Where the docs name a release of this package: a distribution's file name or a pinned install.
 NAMED_RELEASE = re.compile(
@@ -28,6 +33,20 @@ NAMED_RELEASE = re.compile(
 
 def _version() -> str:
     return str(json.loads((ROOT / "package.json").read_text())["version"])
+
+
+def _workflow(name: str) -> dict[Any, Any]:
+    loaded = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def _steps(workflow: dict[Any, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(job, step) for job, spec in workflow["jobs"].items() for step in spec.get("steps", [])]
+
+
+def _using(steps: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+    return [step for step in steps if step.get("uses", "").startswith(f"{action}@")]
 
 
 def test_the_version_is_written_in_package_json_only() -> None:
@@ -107,3 +126,59 @@ def test_the_readmes_links_into_the_changelog_land_on_a_heading() -> None:
     headings = re.findall(r"^#+ (.+)$", (ROOT / "CHANGELOG.md").read_text(), re.M)
     missing = set(anchors) - {_github_anchor(h) for h in headings}
     assert not missing, f"no heading of CHANGELOG.md has the anchor(s) {sorted(missing)}"
+
+
+def _beside_python(tool: str) -> str:
+    # Installed by the test extra into this environment (pyproject.toml), not looked for on PATH.
+    path = Path(sys.executable).parent / tool
+    assert path.is_file(), f"{tool} is not installed beside {sys.executable}: pip install -e '.[test]'"
+    return str(path)
+
+
+def test_the_workflows_pass_actionlint() -> None:
+    workflows = sorted(WORKFLOWS.glob("*.yml"))
+    assert {p.name for p in workflows} >= {"ci.yml", "release.yml"}
+    # shellcheck checks every `run:` script; no workflow runs Python inline (pyflakes off).
+    argv = [_beside_python("actionlint"), "-no-color", "-shellcheck", _beside_python("shellcheck")]
+    done = subprocess.run(
+        [*argv, "-pyflakes=", *map(str, workflows)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    command = "bash tests/run.sh"
+    assert f"\n{command}" in (ROOT / "README.md").read_text()
+    runs = [step.get("run", "").strip() for _job, step in _steps(_workflow("ci.yml"))]
+    assert command in runs
+
+
+def test_every_action_is_pinned_to_a_commit() -> None:
+    # A tag can be moved to other code; a commit cannot. The release job can publish to PyPI.
+    for name in ("ci.yml", "release.yml"):
+        for job, step in _steps(_workflow(name)):
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), (name, job, step["uses"])
+
+
+def test_the_release_builds_once_and_publishes_those_files_with_trusted_publishing() -> None:
+    release = _workflow("release.yml")
+    # PyYAML reads the key `on` as True (YAML 1.1).
+    assert set(release[True]) == {"push"} and set(release[True]["push"]) == {"tags"}
+    assert release["permissions"] == {}
+    builds = [job for job, step in _steps(release) if "python -m build" in step.get("run", "")]
+    assert builds == ["build"], builds
+    publish = release["jobs"]["publish"]
+    assert publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["permissions"] == {"id-token": "write"}
+    others = {job: spec.get("permissions") for job, spec in release["jobs"].items() if job != "publish"}
+    assert all("id-token" not in (p or {}) for p in others.values()), others
+    uploads = _using([step for _job, step in _steps(release)], "pypa/gh-action-pypi-publish")
+    assert len(uploads) == 1
+    # No stored credential: no password, token or user given to the upload.
+    assert uploads[0].get("with") == {"attestations": True}
+    downloaded = _using(publish["steps"], "actions/download-artifact")
+    uploaded = _using(release["jobs"]["build"]["steps"], "actions/upload-artifact")
+    # What the build job checked is what the publish job uploads.
+    assert downloaded and uploaded and downloaded[0]["with"]["name"] == uploaded[0]["with"]["name"]
