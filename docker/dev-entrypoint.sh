@@ -35,6 +35,9 @@ else
   chown "$uid:$gid" "$HOME"
   as_owner=(setpriv --reuid="$uid" --regid="$gid" --clear-groups)
 fi
+# The install wrote ipython_oidc_client/_version.py (package.json's version) as root: the owner's
+# own `pip install -e .` on the host writes it again, and could not if root kept it.
+chown "$uid:$gid" ipython_oidc_client/_version.py
 
 # 3. The JavaScript: one build now (so that the first page has it and its errors show here), then
 #    esbuild in watch mode for the widget and the callback page. --watch=forever: plain --watch

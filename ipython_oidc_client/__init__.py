@@ -9,7 +9,9 @@ from ._errors import AuthenticationError, ConfigError, OidcClientError
 from ._signin import SignIn
 from ._token import Token
 
-__version__ = "0.2.0"
+# package.json's "version", written into _version.py by the build (pyproject.toml: [tool.hatch.version]).
+from ._version import __version__ as __version__  # re-exported
+
 __all__ = [
     "AuthenticationError",
     "ConfigError",

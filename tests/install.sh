@@ -53,11 +53,12 @@ echo "== Python packages in .venv"
 
 if [[ $with_browser == 1 ]]; then
   # tests/docker: Debian's Docker engine (the tests start dockerd themselves when none runs),
-  # debootstrap (a stand-in base image where no image registry is reachable), python -m build.
-  echo "== docker.io, debootstrap, build (the image and packaging tests)"
+  # debootstrap (a stand-in base image where no image registry is reachable), python -m build, and
+  # the checks a release runs on what it would upload (twine check, check-wheel-contents).
+  echo "== docker.io, debootstrap, build, twine, check-wheel-contents (the image and packaging tests)"
   command -v dockerd >/dev/null || [[ -x /usr/sbin/dockerd ]] || apt_install docker.io
   command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || apt_install debootstrap
-  .venv/bin/python -m pip install -q build
+  .venv/bin/python -m pip install -q build "twine>=6.1" "check-wheel-contents>=0.6"
 fi
 
 if [[ $with_browser == 1 ]]; then

@@ -11,6 +11,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from traitlets import Dict, Unicode
 
 from .._errors import ConfigError
+from .._version import __version__
 from .handlers import STATIC, CallbackPage
 from .keeper import KeeperProcess
 from .redirect_mode import Return, ReturnPath
@@ -122,6 +123,14 @@ class OidcExtension(ExtensionApp):
         sys.exit(1)
 
     def initialize_settings(self) -> None:
+        assert self.serverapp is not None
+        # Our first line in the server's log, before the providers' checks (which may stop the
+        # server): which release serves the sign-in pages, for whoever reads the log of a problem.
+        self.log.info(
+            "ipython_oidc_client %s: sign-in pages under %soidc/",
+            __version__,
+            self.serverapp.base_url,
+        )
         # Drop-in files first; jupyter_server_config.py/.json and the command line win, per name.
         providers = {**self._dropin.get("providers", {}), **self.providers}
         try:
@@ -134,7 +143,6 @@ class OidcExtension(ExtensionApp):
         except ConfigError as err:
             self._fail(err)
         self.settings[SETTINGS_KEY] = registry
-        assert self.serverapp is not None
         # Started when a page first needs it; its socket is named now, so that every kernel this
         # server starts finds it in its environment.
         clients = confidential(providers, checked)

@@ -58,6 +58,8 @@ def test_dev_image_shows_a_js_change_after_a_reload(
         ):
             # Built at start, by the checkout's owner, into the checkout.
             assert bundle.is_file() and bundle.stat().st_uid == OWNER
+            # Written by the editable install as root, then handed to the owner (dev-entrypoint.sh).
+            assert (project / "ipython_oidc_client" / "_version.py").stat().st_uid == OWNER
 
             config = {"authority": provider.issuer, "client_id": CLIENT_ID, "scope": "openid"}
             name = f"dev-{uuid.uuid4().hex[:8]}.ipynb"
