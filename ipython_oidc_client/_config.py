@@ -14,6 +14,12 @@ from ._hosts import is_loopback
 from ._settings import ALIASES, METADATA_URLS, PROTECTED_PARAMS, PROTECTED_TOKEN_PARAMS, REFUSED, SETTINGS
 
 
+def _q(value: Any) -> str:
+    """A value of the user's, quoted in a message: its repr, cut (a cell may pass anything, of any size)."""
+    text = repr(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def _suggest(key: str) -> str:
     squashed = key.lower().replace("-", "_")
     if squashed.replace("_", "") in ALIASES:
@@ -33,19 +39,19 @@ def _check_url(key: str, value: str) -> None:
         parts = urlsplit(value)
         host = parts.hostname or ""
     except ValueError:  # "https://[" and the like: urllib's complaint, said as ours
-        raise ConfigError(key, f"{key!r} is not a URL, got {value[:200]!r}.") from None
+        raise ConfigError(key, f"{_q(key)} is not a URL, got {_q(value)}.") from None
     if parts.scheme not in ("https", "http") or not host:
-        raise ConfigError(key, f"{key!r} must be an absolute https URL, got {value!r}.")
+        raise ConfigError(key, f"{_q(key)} must be an absolute https URL, got {_q(value)}.")
     if parts.scheme == "http" and not is_loopback(host):
         raise ConfigError(
             key,
-            f"{key!r} uses plain http on a non-loopback host ({value!r}): codes and tokens would "
+            f"{_q(key)} uses plain http on a non-loopback host ({_q(value)}): codes and tokens would "
             "cross the network unencrypted. Use https (http is accepted for localhost/127.0.0.1 only).",
         )
     if parts.username is not None or parts.password is not None:
-        raise ConfigError(key, f"{key!r} must not contain a user name or password.")
+        raise ConfigError(key, f"{_q(key)} must not contain a user name or password.")
     if parts.fragment:
-        raise ConfigError(key, f"{key!r} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
+        raise ConfigError(key, f"{_q(key)} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
 
 
 def _check_types(key: str, value: Any) -> None:
@@ -54,33 +60,37 @@ def _check_types(key: str, value: Any) -> None:
     wrong_bool = isinstance(value, bool) and bool not in allowed
     if wrong_bool or not isinstance(value, allowed):
         names = " or ".join(t.__name__ for t in allowed)
-        raise ConfigError(key, f"{key!r} must be a {names}, got {type(value).__name__} {value!r}.")
+        raise ConfigError(key, f"{_q(key)} must be a {names}, got {type(value).__name__} {_q(value)}.")
 
 
 def _check_query_params(key: str, params: dict[Any, Any], protected: set[str]) -> None:
     for name, value in params.items():
         if not isinstance(name, str):
-            raise ConfigError(key, f"{key!r} keys must be strings, got {name!r}.")
+            raise ConfigError(key, f"{_q(key)} keys must be strings, got {_q(name)}.")
         if name in protected:
             raise ConfigError(
                 key,
-                f"{key!r} must not set {name!r}: the sign-in request sets it itself. "
-                + (f"Use the top-level {name!r} key instead." if name in SETTINGS else f"Remove {name!r}."),
+                f"{_q(key)} must not set {_q(name)}: the sign-in request sets it itself. "
+                + (
+                    f"Use the top-level {_q(name)} key instead."
+                    if name in SETTINGS
+                    else f"Remove {_q(name)}."
+                ),
             )
         if not isinstance(value, (str, int, float, bool)):
-            raise ConfigError(key, f"{key}[{name!r}] must be a string, number or bool, got {value!r}.")
+            raise ConfigError(key, f"{key}[{_q(name)}] must be a string, number or bool, got {_q(value)}.")
 
 
 def _check_keys(config: Mapping[Any, Any]) -> None:
     for key in config:
         if key in REFUSED:
-            raise ConfigError(key, f"Config key {key!r} is not accepted: " + REFUSED[key].format(key=key))
+            raise ConfigError(key, f"Config key {_q(key)} is not accepted: " + REFUSED[key].format(key=key))
         if key not in SETTINGS:
             hint = _suggest(str(key))
             raise ConfigError(
                 str(key),
-                f"Unknown config key {key!r}."
-                + (f" Did you mean {hint!r}?" if hint else "")
+                f"Unknown config key {_q(key)}."
+                + (f" Did you mean {_q(hint)}?" if hint else "")
                 + " Accepted keys: "
                 + ", ".join(sorted(SETTINGS))
                 + ".",
@@ -94,7 +104,7 @@ def _check_values(checked: dict[str, Any]) -> None:
     if scope is not None and "openid" not in scope.split():
         raise ConfigError(
             "scope",
-            f"scope {scope!r} lacks 'openid': the widget validates the ID token before it sends "
+            f"scope {_q(scope)} lacks 'openid': the widget validates the ID token before it sends "
             "anything to the kernel. Add 'openid' to the scope.",
         )
     popup_uri = checked.pop("popup_redirect_uri", None)
@@ -118,8 +128,8 @@ def _check_values(checked: dict[str, Any]) -> None:
             value = checked.get(key, {}).get(field)
             if value is not None:
                 if not isinstance(value, str):
-                    raise ConfigError(key, f"{key}[{field!r}] must be a URL string, got {value!r}.")
-                _check_url(f"{key}[{field!r}]", value)
+                    raise ConfigError(key, f"{key}[{_q(field)}] must be a URL string, got {_q(value)}.")
+                _check_url(f"{key}[{_q(field)}]", value)
     for name, uri in checked.get("resources", {}).items():
         _check_resource(name, uri)
     if checked.get("max_age", 0) < 0:
@@ -131,9 +141,13 @@ def _check_values(checked: dict[str, Any]) -> None:
 def _check_resource(name: Any, uri: Any) -> None:
     """RFC 8707 §2: a resource is an absolute URI without a fragment."""
     if not isinstance(name, str) or not name or len(name) > 64 or not name.isprintable():
-        raise ConfigError("resources", f"resources: a name must be 1–64 printable characters, got {name!r}.")
+        raise ConfigError(
+            "resources", f"resources: a name must be 1–64 printable characters, got {_q(name)}."
+        )
     if not isinstance(uri, str):
-        raise ConfigError("resources", f"resources[{name!r}] must be a URI string, got {type(uri).__name__}.")
+        raise ConfigError(
+            "resources", f"resources[{_q(name)}] must be a URI string, got {type(uri).__name__}."
+        )
     try:
         parts = urlsplit(uri)
     except ValueError:
@@ -141,8 +155,7 @@ def _check_resource(name: Any, uri: Any) -> None:
     if parts is None or not parts.scheme or parts.fragment or len(uri) > 2048:
         raise ConfigError(
             "resources",
-            f"resources[{name!r}] must be an absolute URI without a fragment (RFC 8707 §2), "
-            f"got {uri[:200]!r}.",
+            f"resources[{_q(name)}] must be an absolute URI without a fragment (RFC 8707 §2), got {_q(uri)}.",
         )
 
 
@@ -163,14 +176,14 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     checked = dict(config)
     for key in ("authority", "client_id"):
         if not checked.get(key, "").strip():
-            raise ConfigError(key, f"{key!r} is missing: add the provider's {key} to the config.")
+            raise ConfigError(key, f"{_q(key)} is missing: add the provider's {key} to the config.")
     _check_url("authority", checked["authority"])
 
     response_type = checked.pop("response_type", "code")
     if response_type != "code":
         raise ConfigError(
             "response_type",
-            f"response_type {response_type!r} is refused: only the authorization code flow with "
+            f"response_type {_q(response_type)} is refused: only the authorization code flow with "
             "PKCE is supported; the implicit flow puts tokens in the URL and is deprecated "
             "(RFC 9700 §2.1.2). Remove 'response_type' (the default is 'code').",
         )
@@ -187,12 +200,12 @@ def check_renew_before(renew_before: Any) -> float:
         or not math.isfinite(renew_before)
         or renew_before < 0
     ):
-        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {renew_before!r}.")
+        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {_q(renew_before)}.")
     return float(renew_before)
 
 
 def check_timeout(timeout: Any) -> float:
     """The whole sign-in's time limit, in seconds."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-        raise ConfigError(None, f"timeout must be a number of seconds in (0, 3600], got {timeout!r}.")
+        raise ConfigError(None, f"timeout must be a number of seconds in (0, 3600], got {_q(timeout)}.")
     return float(timeout)
