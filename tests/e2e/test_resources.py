@@ -6,11 +6,8 @@ name, and the parameter."""
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -18,6 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Page
 
+from ._api import LocalApi
 from ._page import NotebookPage, sign_in
 from ._stack import Lab, Provider, start_provider, write_notebook
 from .conftest import CLIENT_ID
@@ -25,42 +23,22 @@ from .conftest import CLIENT_ID
 BASE = "/user/alice/"
 
 
-class Api:
-    """An API on 127.0.0.1 that accepts a JWT access token signed by the provider, for its own URI."""
+class Api(LocalApi):
+    """Accepts a JWT access token signed by the provider for its own URI; 401 otherwise."""
 
     def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.uri = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.keys: jwt.PyJWKClient | None = None
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        super().__init__(self._answer)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                status, body = api.check(self.headers.get("Authorization", ""))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        return Handler
-
-    def check(self, authorization: str) -> tuple[int, dict[str, Any]]:
+    def _answer(self, authorization: str) -> tuple[int, dict[str, str], Any]:
         token = authorization.removeprefix("Bearer ")
         assert self.keys is not None
         try:
             key = self.keys.get_signing_key_from_jwt(token)
-            claims = jwt.decode(token, key.key, algorithms=["RS256", "PS256", "ES256"], audience=self.uri)
+            claims = jwt.decode(token, key.key, algorithms=["RS256", "PS256", "ES256"], audience=self.url)
         except jwt.PyJWTError as err:
-            return 401, {"error": "invalid_token", "why": type(err).__name__}
-        return 200, {"aud": claims["aud"], "scope": claims.get("scope")}
+            return 401, {}, {"error": "invalid_token", "why": type(err).__name__}
+        return 200, {}, {"aud": claims["aud"], "scope": claims.get("scope")}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +49,7 @@ def apis(
     idp = start_provider(
         tmp_path_factory.mktemp("resources-provider"),
         [{"client_id": CLIENT_ID, "redirect_uris": [labs[BASE].redirect_uri()]}],
-        resource_indicators=[first.uri, second.uri],
+        resource_indicators=[first.url, second.url],
     )
     jwks_uri = requests.get(f"{idp.issuer}/.well-known/openid-configuration", timeout=10).json()["jwks_uri"]
     first.keys = second.keys = jwt.PyJWKClient(jwks_uri)
@@ -79,9 +57,8 @@ def apis(
         yield idp, first, second
     finally:
         idp.server.stop()
-        for api in (first, second):
-            api.server.shutdown()
-            api.server.server_close()
+        first.stop()
+        second.stop()
 
 
 def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
@@ -93,8 +70,8 @@ def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
         "authority": idp.issuer,
         "client_id": CLIENT_ID,
         "scope": "openid profile api",
-        "resources": {"first": first.uri},  # by name
-        "resource": second.uri,  # by URI: asked for at sign-in all the same (RFC 8707 §2.1)
+        "resources": {"first": first.url},  # by name
+        "resource": second.url,  # by URI: asked for at sign-in all the same (RFC 8707 §2.1)
         "extraQueryParams": {"x_e2e": uuid.uuid4().hex[:8]},  # a session of its own
     }
     call = "lambda t, api: requests.get(api, auth=t, timeout=10).status_code"
@@ -108,10 +85,10 @@ def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
             f"status = {call}\n"
             "started = time.monotonic()\n"
             "a = token.for_resource('first')\n"
-            f"b = token.for_resource({second.uri!r})\n"
+            f"b = token.for_resource({second.url!r})\n"
             "took = time.monotonic() - started\n"
-            f"print('apis', status(a, {first.uri!r}), status(b, {second.uri!r}),"
-            f" status(b, {first.uri!r}), status(token, {first.uri!r}),"
+            f"print('apis', status(a, {first.url!r}), status(b, {second.url!r}),"
+            f" status(b, {first.url!r}), status(token, {first.url!r}),"
             " token.for_resource('first') is a, f'{took:.2f}')",
             "try:\n    token.for_resource('https://unknown.example/')\n"
             "except Exception as err:\n    print('refused', type(err).__name__, err.error, '|', err.message)",

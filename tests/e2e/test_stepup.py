@@ -6,17 +6,15 @@ the API refuses the new token too, that second 401 is what the caller gets."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Error, expect
 
+from ._api import LocalApi
 from ._page import NotebookPage, sign_in
 from ._stack import Lab, Provider, unique, write_notebook
 from .conftest import CLIENT_ID
@@ -28,43 +26,26 @@ CHALLENGE = (
 )
 
 
-class Api:
-    """Refuses the first token it sees (and every token, when ``strict``); records what it was sent."""
+class Api(LocalApi):
+    """Refuses the first token it sees (and every token, when ``strict``) with the challenge."""
 
     def __init__(self) -> None:
         self.first: str | None = None
         self.strict = False
-        self.seen: list[str] = []
-        api = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                token = self.headers.get("Authorization", "")
-                api.seen.append(token)
-                api.first = api.first or token
-                refuse = api.strict or token == api.first
-                body = json.dumps({"ok": not refuse}).encode()
-                self.send_response(401 if refuse else 200)
-                if refuse:
-                    self.send_header("WWW-Authenticate", CHALLENGE)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _answer(self, token: str) -> tuple[int, dict[str, str], Any]:
+        self.first = self.first or token
+        if self.strict or token == self.first:
+            return 401, {"WWW-Authenticate": CHALLENGE}, {"ok": False}
+        return 200, {}, {"ok": True}
 
 
 @pytest.fixture
 def api() -> Iterator[Api]:
     served = Api()
     yield served
-    served.server.shutdown()
-    served.server.server_close()
+    served.stop()
 
 
 def _step_up(nb: NotebookPage, login: bool) -> None:

@@ -5,10 +5,7 @@ is the caller's as it came. Against an API on 127.0.0.1 that answers what the te
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +13,7 @@ import requests
 
 from ipython_oidc_client import Token
 from ipython_oidc_client._stepup import _RENEW, _STEP_UP, parse_challenge, registered, renewer, step_up_params
+from tests.e2e._api import LocalApi
 
 STEP_UP = (
     'Bearer error="insufficient_user_authentication", error_description="A different authentication '
@@ -23,41 +21,23 @@ STEP_UP = (
 )
 
 
-class Api:
-    """Answers each request with the next of ``answers`` ((status, WWW-Authenticate)); records the
-    Authorization header of each."""
+class Api(LocalApi):
+    """Answers each request with the next of ``answers`` ((status, WWW-Authenticate)), then 200."""
 
     def __init__(self) -> None:
         self.answers: list[tuple[int, str | None]] = []
-        self.seen: list[str] = []
-        api = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                api.seen.append(self.headers.get("Authorization", ""))
-                status, challenge = api.answers.pop(0) if api.answers else (200, None)
-                body = json.dumps({"status": status}).encode()
-                self.send_response(status)
-                if challenge:
-                    self.send_header("WWW-Authenticate", challenge)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+    def _answer(self, _authorization: str) -> tuple[int, dict[str, str], Any]:
+        status, challenge = self.answers.pop(0) if self.answers else (200, None)
+        return status, {"WWW-Authenticate": challenge} if challenge else {}, {"status": status}
 
 
 @pytest.fixture
 def api() -> Iterator[Api]:
     served = Api()
     yield served
-    served.server.shutdown()
-    served.server.server_close()
+    served.stop()
 
 
 @pytest.fixture
