@@ -15,11 +15,11 @@ from .._native import loopback
 from .._native._http import Http
 from .._native.common import Keys, discover
 from .._native.config import NativeConfig, native_config
-from . import authorize, resources
+from . import authorize, renewal, resources
 from .authorize import Pending, session_key
 from .credentials import Client
 from .logout import end_session_url, revoke
-from .session import EXPIRED, RETRY_SECONDS, SIGNED_IN, SIGNED_OUT, Session
+from .session import SIGNED_IN, SIGNED_OUT, Session
 from .state import Send, State
 from .userinfo import check_userinfo
 from .wire import KeeperError
@@ -28,8 +28,6 @@ from .wire import KeeperError
 DISCOVERY_SECONDS = 300.0
 #: The longest wait a page may ask for: a long poll stays under proxies' idle timeouts.
 MAX_WAIT_SECONDS = 30.0
-#: Errors that mean the provider could not be reached, so a renewal is tried again while the token lives.
-TRANSIENT = frozenset({"token_request_failed", "provider_unreachable"})
 
 
 def _refused(err: AuthenticationError | ConfigError) -> KeeperError:
@@ -299,153 +297,17 @@ class Keeper:
             return {"session": session.view(), "end_session": url, "revoke_error": revoke_error}
 
     def resource(self, instance: Any, child: Any, resource: Any) -> dict[str, Any]:
-        """A token for one API from the sign-in ``instance`` uses (RFC 8707 §2.2), kept as a session
-        that ``child`` (a new widget instance of the kernel's) follows; the same one while it lives."""
-        from .._native.common import refresh
-
-        if not isinstance(child, str) or not child or not isinstance(instance, str):
-            raise KeeperError("invalid_request", "resource needs the widget instance and a new instance.")
-        with self.state.lock:
-            bound = self.state.sessions.get(self.state.bindings.get(instance, ""))
-            if bound is None:
-                raise KeeperError("not_signed_in", "This token has no sign-in yet: sign in first.")
-            root, family = self._family(bound)
-            uri = resources.resolve(root, resource)
-            live = next((s for s in family if s.resource == uri and s.live), None)
-            if live is not None:
-                self.state.bind(child, live)
-                return {"session": live.view(), "token": live.token()}
-            if not (root.live and root.renewable):
-                raise KeeperError(
-                    "not_renewable",
-                    "A token for another API needs this sign-in's refresh token, and it has none (the "
-                    "provider gave none, or the sign-in ended). Sign in again; if it persists, ask for "
-                    "the scope offline_access.",
-                )
-        with self.families.of(root.id):
-            with self.state.lock:
-                refresh_token = root.tokens.refresh_token if root.tokens is not None else None
-            if refresh_token is None:
-                raise KeeperError("not_renewable", "The sign-in ended meanwhile. Sign in again.")
-            http = Http(root.cfg.request_timeout)
-            try:
-                got = refresh(root.cfg, root.metadata, http, refresh_token, root.subject, root.keys, uri)
-            except AuthenticationError as err:
-                raise resources.refused(err, root, uri) from None
-            if resources.audience_mismatch(got.tokens.access_token, uri):
-                raise resources.ignored(root, uri)
-            with self.state.lock:
-                resources.share_refresh_token(family, got.tokens.refresh_token)
-                session = dataclasses.replace(
-                    root, id=secrets.token_urlsafe(16), key=f"{root.key}|{uri}", parent=root.id, resource=uri
-                )
-                session.tokens = None
-                self.state.sessions[session.id] = session
-                tokens = dataclasses.replace(
-                    got.tokens, refresh_token=got.tokens.refresh_token or refresh_token
-                )
-                self._signed_in(session, tokens, root.subject, root.claims)
-                self.state.bind(child, session)
-                return {"session": session.view(), "token": session.token()}
+        """A token for one API from the sign-in ``instance`` uses (RFC 8707): resources.py."""
+        return resources.for_resource(self, instance, child, resource)
 
     def ping(self) -> dict[str, Any]:
         with self.state.lock:
             return {"sessions": self.state.live_count(), "pending": len(self.state.pending)}
 
-    # -- renewal ---------------------------------------------------------------------------------
+    # -- renewal (renewal.py) -----------------------------------------------------------------------
 
     def _schedule(self) -> None:
-        """One thread waits for whatever is due first; each renewal runs in a thread of its own."""
-        while not self._stop.is_set():
-            with self.state.changed:
-                self.state.prune()
-                due, session = self.state.next_due()
-                now = time.time()
-                if session is None or due is None or due > now:
-                    wait = 3600.0 if due is None else min(due - now, 3600.0)
-                    self.state.changed.wait(wait)
-                    continue
-                kind = session.due_kind
-                session.due, session.due_kind = None, ""
-                if kind == "expire":
-                    error = session.error or (
-                        "token_expired",
-                        "The access token has expired. Click Sign in to get a new one, or run "
-                        "authenticate() again.",
-                    )
-                    self.state.end(session, EXPIRED, error)
-                    continue
-            threading.Thread(target=self._renew, args=(session,), daemon=True, name="keeper-renew").start()
+        renewal.run_scheduler(self)
 
     def _renew(self, session: Session) -> None:
-        from .._native.common import refresh
-
-        with self.state.lock:
-            if session.tokens is None or session.tokens.refresh_token is None or session.status != SIGNED_IN:
-                return
-            cfg, metadata, subject = session.cfg, session.metadata, session.subject
-            root, _ = self._family(session)
-        with self.families.of(root.id):  # one refresh at a time per refresh token
-            with self.state.lock:
-                before = session.tokens
-                if before is None or before.refresh_token is None or session.status != SIGNED_IN:
-                    return
-            try:
-                renewed = refresh(
-                    cfg,
-                    metadata,
-                    Http(cfg.request_timeout),
-                    before.refresh_token,
-                    subject,
-                    session.keys,
-                    resource=session.resource,
-                )
-            except Exception as err:  # a renewal thread must always end in a state the session says
-                failure = (
-                    err
-                    if isinstance(err, AuthenticationError)
-                    else AuthenticationError(
-                        "invalid_response", f"the provider's answer failed ({type(err).__name__})"
-                    )
-                )
-                with self.state.lock:
-                    if session.tokens is before:
-                        self._renewal_failed(session, failure, before.expires_at or time.time())
-                return
-            with self.state.lock:
-                if session.tokens is not before:
-                    return  # signed out or signed in afresh meanwhile
-                # RFC 6749 §6: the provider may rotate the refresh token, or keep the old one valid;
-                # a rotated one is the whole family's.
-                rotated = renewed.tokens.refresh_token
-                resources.share_refresh_token(self._family(session)[1], rotated)
-                tokens = dataclasses.replace(renewed.tokens, refresh_token=rotated or before.refresh_token)
-                claims = renewed.claims if renewed.claims is not None else session.claims
-                self._signed_in(session, tokens, session.subject, claims)
-
-    def _renewal_failed(self, session: Session, err: AuthenticationError, expires_at: float) -> None:
-        """Retry while the provider cannot be reached and the token lives; a refusal is final."""
-        now = time.time()
-        left = expires_at - now
-        if err.error in TRANSIENT and left > 4.0:
-            session.error = (
-                "renewal_failed",
-                "Could not reach the provider to renew the token; retrying until it expires.",
-            )
-            session.due, session.due_kind = now + min(RETRY_SECONDS, left / 2), "renew"
-        else:
-            if err.error in TRANSIENT:
-                why = f"Could not reach the provider to renew the token ({err.message}) before it expired."
-            else:
-                reason = (
-                    "the sign-in was revoked or has ended" if err.error == "invalid_grant" else err.message
-                )
-                why = f"The token could not be renewed ({err.error}: {reason})."
-            advice = "; click Sign in to sign in again, or run authenticate() again."
-            session.error = ("renewal_failed", why[:-1] + advice)
-            # Refused: the refresh token is dropped (Renew would try it again in vain), the token
-            # lives until it expires.
-            if session.tokens is not None:
-                session.tokens = dataclasses.replace(session.tokens, refresh_token=None)
-            session.due, session.due_kind = expires_at, "expire"
-        self.state.touch(session)
+        renewal.renew(self, session)

@@ -9,14 +9,19 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .._errors import AuthenticationError
+from .._native._http import Http
 from .._native.checks.text import shown
 from .session import SIGNED_IN, Session
 from .wire import KeeperError
+
+if TYPE_CHECKING:
+    from .keeper import Keeper
 
 
 def resolve(root: Session, resource: Any) -> str:
@@ -96,3 +101,52 @@ class FamilyLocks:
     def of(self, root_id: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(root_id, threading.Lock())
+
+
+def for_resource(keeper: Keeper, instance: Any, child: Any, resource: Any) -> dict[str, Any]:
+    """A token for one API from the sign-in ``instance`` uses (RFC 8707 §2.2), kept as a session
+    that ``child`` (a new widget instance of the kernel's) follows; the same one while it lives."""
+    from .._native.common import refresh
+
+    if not isinstance(child, str) or not child or not isinstance(instance, str):
+        raise KeeperError("invalid_request", "resource needs the widget instance and a new instance.")
+    with keeper.state.lock:
+        bound = keeper.state.sessions.get(keeper.state.bindings.get(instance, ""))
+        if bound is None:
+            raise KeeperError("not_signed_in", "This token has no sign-in yet: sign in first.")
+        root, family = keeper._family(bound)
+        uri = resolve(root, resource)
+        live = next((s for s in family if s.resource == uri and s.live), None)
+        if live is not None:
+            keeper.state.bind(child, live)
+            return {"session": live.view(), "token": live.token()}
+        if not (root.live and root.renewable):
+            raise KeeperError(
+                "not_renewable",
+                "A token for another API needs this sign-in's refresh token, and it has none (the "
+                "provider gave none, or the sign-in ended). Sign in again; if it persists, ask for "
+                "the scope offline_access.",
+            )
+    with keeper.families.of(root.id):
+        with keeper.state.lock:
+            refresh_token = root.tokens.refresh_token if root.tokens is not None else None
+        if refresh_token is None:
+            raise KeeperError("not_renewable", "The sign-in ended meanwhile. Sign in again.")
+        http = Http(root.cfg.request_timeout)
+        try:
+            got = refresh(root.cfg, root.metadata, http, refresh_token, root.subject, root.keys, uri)
+        except AuthenticationError as err:
+            raise refused(err, root, uri) from None
+        if audience_mismatch(got.tokens.access_token, uri):
+            raise ignored(root, uri)
+        with keeper.state.lock:
+            share_refresh_token(family, got.tokens.refresh_token)
+            session = dataclasses.replace(
+                root, id=secrets.token_urlsafe(16), key=f"{root.key}|{uri}", parent=root.id, resource=uri
+            )
+            session.tokens = None
+            keeper.state.sessions[session.id] = session
+            tokens = dataclasses.replace(got.tokens, refresh_token=got.tokens.refresh_token or refresh_token)
+            keeper._signed_in(session, tokens, root.subject, root.claims)
+            keeper.state.bind(child, session)
+            return {"session": session.view(), "token": session.token()}
