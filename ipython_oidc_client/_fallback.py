@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ._errors import AuthenticationError
 
 if TYPE_CHECKING:
+    from ._protocol import Verification
     from ._signin import SignIn
 
 #: A device code lives 5–15 minutes at most providers: the widget's 120-s default is too short.
@@ -26,9 +27,12 @@ def fall_back_to_device(signin: SignIn) -> bool:
         return False
     from ._native import start_in_background
 
-    def say(text: str) -> None:
+    def say(text: str, verification: Verification | None = None) -> None:
+        # The fields, not the text, say what the widget links: only the verification URI (RFC 8628
+        # §3.3), never a URL that a provider's error description happens to hold.
         signin.message = text
-        signin.widget.send({"type": "device", "state": "waiting", "message": text})
+        extra = {"verification": verification} if verification is not None else {}
+        signin.widget.send({"type": "device", "state": "waiting", "message": text, **extra})
 
     def signed_in() -> None:
         signin.error = None

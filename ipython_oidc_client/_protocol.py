@@ -4,12 +4,28 @@ message has no handler."""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, TypedDict, get_args
 
 #: What the page sends the kernel (js/messages.ts PageMessage).
 PageMessageType = Literal["ready", "status", "session", "token", "error", "expired", "logged_out"]
 #: What the kernel sends the page (js/messages.ts KernelMessage).
 KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device", "step_up"]
+
+
+class Verification(TypedDict):
+    """js/messages.ts Verification: a ``device`` message's link and code as the widget shows them
+    (RFC 8628 §3.3), checked and bounded by the keeper (_native/checks/device.py). Only ``link``
+    becomes a link; ``host`` is said beside it; ``complete``: the link carries the code (check it)
+    rather than asking for it (type it); ``warning`` names both hosts when the link's is not the
+    issuer's."""
+
+    link: str
+    code: str
+    host: str
+    complete: bool
+    warning: str | None
+
+
 #: The widget's states (js/messages.ts Status), as SignIn.status reports them.
 Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
 #: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
@@ -18,7 +34,7 @@ PageErrorCode = Literal[
     "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",
     "token_request_failed", "invalid_id_token", "invalid_response", "cancelled", "renewal_failed",
     "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable", "no_server_extension",
-    "state_mismatch", "unknown_session", "keeper_unavailable", "config",
+    "widget_load_failed", "state_mismatch", "unknown_session", "keeper_unavailable", "config",
 ]  # fmt: skip
 #: The kernel's own: from ``await`` and from using a Token.
 KernelErrorCode = Literal["cannot_wait", "timeout", "not_signed_in", "token_expired"]

@@ -40,8 +40,25 @@ export type KernelMessage =
   // An API asked for a stronger sign-in (RFC 9470): the widget asks for a click, with the reason;
   // the kernel has already put the API's acr_values / max_age into the config.
   | { type: "step_up"; message: string }
-  // Where the page cannot sign in (no server extension): the kernel's device grant, step by step.
-  | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string };
+  // Where the page cannot sign in (no server extension): the kernel's device grant, step by step. Only
+  // `verification.link` ever becomes a link; `message` is text (a provider's error included).
+  | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string; verification?: Verification };
+
+/** The device grant's link and code as the widget shows them (RFC 8628 §3.3), checked and bounded by
+ * the keeper (ipython_oidc_client/_native/checks/device.py; _protocol.py Verification). */
+export interface Verification {
+  /** verification_uri_complete where the provider gave one, else verification_uri: https (http on
+   * loopback only), plain URI characters, no user name. */
+  link: string;
+  /** The user code, printable characters only, at most 64. */
+  code: string;
+  /** The link's host as a browser writes it (a port only when not the default), said beside it. */
+  host: string;
+  /** The link carries the code (check that the page shows it), rather than asking for it (type it). */
+  complete: boolean;
+  /** Names both hosts when the link's is not the issuer's (some providers use another); else null. */
+  warning: string | null;
+}
 
 /**
  * Page -> kernel. `session` names the keeper's session this widget now uses; the kernel follows it at
@@ -132,6 +149,7 @@ export type ErrorCode =
   | "unknown_provider"
   | "registry_unavailable"
   | "no_server_extension"
+  | "widget_load_failed"
   // From the server's keeper (docs/keeper.md).
   | "state_mismatch"
   | "unknown_session"

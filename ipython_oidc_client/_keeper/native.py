@@ -15,6 +15,7 @@ from .._native._http import Http
 from .._native.checks import check_discovery, offers_device_flow
 from .._native.common import Say, Validated, discover
 from .._native.config import FLOWS, NativeConfig, native_config
+from .._protocol import Verification
 from .keeper import Keeper
 from .session import Session
 from .state import Send
@@ -60,8 +61,14 @@ def sign_in_natively(keeper: Keeper, request: dict[str, Any], send: Send) -> Non
     def failed(code: str, message: str) -> None:
         send({"event": "failed", "error": code, "message": message})
 
-    def say(text: str) -> None:
-        send({"event": "say", "text": text})
+    def say(text: str, verification: Verification | None = None) -> None:
+        send(
+            {
+                "event": "say",
+                "text": text,
+                **({"verification": verification} if verification is not None else {}),
+            }
+        )
 
     try:
         cfg = native_config(request.get("config"))

@@ -20,7 +20,7 @@ from .._token import token_to_fill
 from .config import check_flow, native_config
 
 if TYPE_CHECKING:
-    from ._session import Session
+    from ._session import OnSay, Session
 
 __all__ = ["forget", "has_frontend", "session_of", "sign_in", "start_in_background"]
 
@@ -130,7 +130,7 @@ def start_in_background(
     flow: str,
     timeout: float,
     renew_before: float,
-    on_say: Callable[[str], None],
+    on_say: OnSay,
     on_token: Callable[[], None],
     on_error: Callable[[AuthenticationError], None],
 ) -> None:

@@ -7,22 +7,48 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import Any, Optional
 
 from .._errors import AuthenticationError
 from .._keeper.client import KeeperUnavailable, PrivateKeeper
 from .._keeper.wire import KeeperError
+from .._protocol import Verification
 from .._token import Token, clear, expire, fill, parse_token_message
 
 #: What the keeper may take beyond the user's timeout (discovery, the token request, the JWKS).
 GRACE_SECONDS = 30.0
+
+#: Where the keeper's lines go: the text, and the device grant's link as fields (or None).
+OnSay = Callable[[str, Optional[Verification]], None]
+
+
+def verification_of(value: Any) -> Verification | None:
+    """The device link's fields of a ``say`` event, if it has them all with their types; else None
+    (then the line is text only, and nothing in it becomes a link)."""
+    if not isinstance(value, dict):
+        return None
+    strings = all(isinstance(value.get(k), str) for k in ("link", "code", "host"))
+    warning = value.get("warning")
+    if (
+        not strings
+        or not isinstance(value.get("complete"), bool)
+        or not isinstance(warning, (str, type(None)))
+    ):
+        return None
+    return {
+        "link": value["link"],
+        "code": value["code"],
+        "host": value["host"],
+        "complete": value["complete"],
+        "warning": warning,
+    }
 
 
 class Session:
     def __init__(
         self,
         token: MutableMapping[str, Any],
-        on_say: Callable[[str], None] | None = None,
+        on_say: OnSay | None = None,
         on_token: Callable[[], None] | None = None,
         on_error: Callable[[AuthenticationError], None] | None = None,
     ) -> None:
@@ -51,7 +77,7 @@ class Session:
         if kind == "say":
             text = str(event.get("text", ""))
             if self._on_say is not None:
-                self._on_say(text)
+                self._on_say(text, verification_of(event.get("verification")))
             else:
                 print(text, flush=True)
         elif kind == "failed":

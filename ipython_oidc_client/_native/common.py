@@ -3,8 +3,7 @@ token keeper (``_keeper``), the only process that ever holds a refresh or ID tok
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._errors import AuthenticationError
 from ._http import Http, Unreachable
@@ -18,7 +17,15 @@ from .checks import (
 )
 from .config import NativeConfig
 
-Say = Callable[[str], None]
+if TYPE_CHECKING:
+    from .._protocol import Verification
+
+
+class Say(Protocol):
+    """How a flow tells the user something: a line of text, and for the device grant's link the same
+    as fields (``verification``), for a widget to show."""
+
+    def __call__(self, text: str, verification: Verification | None = None, /) -> None: ...
 
 
 def discover(cfg: NativeConfig, http: Http, needs: tuple[str, ...]) -> dict[str, Any]:

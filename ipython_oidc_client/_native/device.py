@@ -32,7 +32,7 @@ def request_codes(cfg: NativeConfig, metadata: dict[str, Any], http: Http) -> De
         raise AuthenticationError(
             "provider_unreachable", f"The device authorization request to {url} failed ({err})."
         ) from None
-    return parse_device_authorization(status, body)
+    return parse_device_authorization(status, body, metadata["issuer"])
 
 
 def poll(
@@ -80,7 +80,8 @@ def poll(
 
 def run(cfg: NativeConfig, metadata: dict[str, Any], http: Http, say: Say, timeout: float) -> Validated:
     auth = request_codes(cfg, metadata, http)
-    say(auth.prompt())
+    # The same text for a terminal; the widget gets the fields, so that only the link is a link.
+    say(auth.prompt(), auth.verification())
     data = {"grant_type": DEVICE_CODE_GRANT, "device_code": auth.device_code, "client_id": cfg.client_id}
     data.update(cfg.token_params)
 

@@ -96,10 +96,17 @@ def test_a_page_without_the_server_extension_makes_the_kernel_sign_in_by_device_
     _page_says(signin, NO_EXTENSION)
     assert signin.error is None and signin.status == "signing_in"
     assert len(started) == 1 and started[0]["flow"] == "device" and signin.timeout >= 600
-    started[0]["on_say"]("To sign in, open https://idp.example/device?user_code=AB-CD in a browser")
+    line = "To sign in, open https://idp.example/device?user_code=AB-CD in a browser (it is on idp.example) …"
+    fields = {"link": "https://idp.example/device?user_code=AB-CD", "code": "AB-CD", "host": "idp.example",
+              "complete": True, "warning": None}  # fmt: skip
+    started[0]["on_say"]("Signing in with the device grant.", None)
+    started[0]["on_say"](line, fields)
     started[0]["on_token"]()
     assert signin.status == "signed_in" and signin.received_at is not None
-    assert [m["state"] for m in sent] == ["waiting", "signed_in"] and all(m["type"] == "device" for m in sent)
+    assert [m["state"] for m in sent] == ["waiting", "waiting", "signed_in"]
+    assert all(m["type"] == "device" for m in sent)
+    # Only the line with the fields carries them: the widget links nothing else (RFC 8628 §3.3).
+    assert "verification" not in sent[0] and sent[1]["verification"] == fields and sent[1]["message"] == line
     _page_says(signin, NO_EXTENSION)  # a second view of the same widget: no second sign-in
     assert len(started) == 1 and signin.error is None and signin.status == "signed_in"
     signin.widget.close()
@@ -114,4 +121,25 @@ def test_a_named_provider_without_the_server_extension_stays_an_error(
     assert isinstance(signin, SignIn)
     _page_says(signin, NO_EXTENSION)
     assert started == [] and signin.error is not None and signin.error.error == "no_server_extension"
+    signin.widget.close()
+
+
+def test_a_widget_that_failed_to_load_is_an_error_and_no_device_grant(
+    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+) -> None:
+    # The module answered 500 or nothing: the server may well have the extension, so the kernel does
+    # not switch to signing in by itself; it keeps the page's error, which says to reload.
+    started: list[Any] = []
+    monkeypatch.setattr(native, "start_in_background", lambda *a, **kw: started.append(kw))
+    signin = authenticate(CONFIG)
+    assert isinstance(signin, SignIn)
+    said = "The sign-in widget could not be loaded from … (HTTP 500). Reload the page; …"
+    _page_says(signin, {"type": "status", "status": "error", "message": said})
+    _page_says(signin, {"type": "error", "error": "widget_load_failed", "message": said})
+    assert started == [] and signin.status == "error"
+    assert (
+        signin.error is not None
+        and signin.error.error == "widget_load_failed"
+        and signin.error.message == said
+    )
     signin.widget.close()

@@ -99,33 +99,33 @@ CODES = {
 
 
 def test_device_response_defaults_the_interval_to_5_seconds() -> None:
-    assert parse_device_authorization(200, CODES).interval == DEFAULT_INTERVAL == 5.0
-    assert parse_device_authorization(200, {**CODES, "interval": 2}).interval == 2.0
-    assert parse_device_authorization(200, {**CODES, "interval": "fast"}).interval == 5.0
+    assert parse_device_authorization(200, CODES, ISSUER).interval == DEFAULT_INTERVAL == 5.0
+    assert parse_device_authorization(200, {**CODES, "interval": 2}, ISSUER).interval == 2.0
+    assert parse_device_authorization(200, {**CODES, "interval": "fast"}, ISSUER).interval == 5.0
 
 
 def test_the_prompt_shows_the_complete_link_or_the_link_and_the_code() -> None:
-    with_link = parse_device_authorization(200, CODES).prompt()
+    with_link = parse_device_authorization(200, CODES, ISSUER).prompt()
     assert CODES["verification_uri_complete"] in with_link and "ABCD-EFGH" in with_link
-    without = parse_device_authorization(200, {**CODES, "verification_uri_complete": None}).prompt()
-    assert f"open {ISSUER}/device in a browser and enter the code ABCD-EFGH" in without
+    without = parse_device_authorization(200, {**CODES, "verification_uri_complete": None}, ISSUER).prompt()
+    assert f"open {ISSUER}/device in a browser (it is on idp.example) and enter the code ABCD-EFGH" in without
     assert "dc" not in without.split()  # the device code is never shown
 
 
 @pytest.mark.parametrize("missing", ["device_code", "user_code", "verification_uri", "expires_in"])
 def test_device_response_without_a_required_field(missing: str) -> None:
     with pytest.raises(AuthenticationError, match="invalid_response"):
-        parse_device_authorization(200, {k: v for k, v in CODES.items() if k != missing})
+        parse_device_authorization(200, {k: v for k, v in CODES.items() if k != missing}, ISSUER)
 
 
 def test_device_response_with_an_http_link_off_loopback() -> None:
     with pytest.raises(AuthenticationError, match="plain http"):
-        parse_device_authorization(200, {**CODES, "verification_uri": "http://idp.example/device"})
+        parse_device_authorization(200, {**CODES, "verification_uri": "http://idp.example/device"}, ISSUER)
 
 
 def test_a_client_without_the_device_grant_is_told_what_to_register() -> None:
     with pytest.raises(AuthenticationError) as caught:
-        parse_device_authorization(400, {"error": "unauthorized_client"})
+        parse_device_authorization(400, {"error": "unauthorized_client"}, ISSUER)
     assert caught.value.error == "unauthorized_client"
     assert "urn:ietf:params:oauth:grant-type:device_code" in caught.value.message
 

@@ -13,7 +13,7 @@ import pytest
 
 from ipython_oidc_client import authenticate
 from ipython_oidc_client._errors import AuthenticationError
-from ipython_oidc_client._protocol import ERROR_CODES, KERNEL_MESSAGES, PAGE_MESSAGES, STATUSES
+from ipython_oidc_client._protocol import ERROR_CODES, KERNEL_MESSAGES, PAGE_MESSAGES, STATUSES, Verification
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES_TS = (ROOT / "js" / "messages.ts").read_text()
@@ -44,6 +44,27 @@ def test_kernel_messages_are_the_same_on_both_sides() -> None:
 
 def test_statuses_are_the_same_on_both_sides() -> None:
     assert _literals("Status") == STATUSES
+
+
+def _interface_fields(name: str) -> dict[str, str]:
+    """The fields of `export interface <name> { … }` in js/messages.ts, with their types."""
+    match = re.search(rf"export interface {name} \{{(.*?)\n\}}", MESSAGES_TS, re.S)
+    assert match, f"js/messages.ts has no `export interface {name}`"
+    body = re.sub(r"/\*.*?\*/", "", match.group(1), flags=re.S)
+    return dict(re.findall(r"^\s*([a-z_]+)\??: ([^;]+);", body, re.M))
+
+
+def test_the_device_links_fields_are_the_same_on_both_sides() -> None:
+    # What the widget makes a link of, and says beside it (RFC 8628 §3.3): one shape on each side.
+    assert "verification?: Verification" in _type_block("KernelMessage")
+    ts = _interface_fields("Verification")
+    assert set(ts) == set(Verification.__annotations__)
+    names = {"str": "string", "bool": "boolean", "None": "null", "|": "|"}
+    py = {  # the annotations as written (ForwardRefs: the module has `from __future__ import annotations`)
+        k: " ".join(names[w] for w in str(getattr(v, "__forward_arg__", v)).split())
+        for k, v in Verification.__annotations__.items()
+    }
+    assert {k: v.replace(" ", "") for k, v in ts.items()} == {k: v.replace(" ", "") for k, v in py.items()}
 
 
 def test_every_page_error_code_is_known_to_the_kernel() -> None:
