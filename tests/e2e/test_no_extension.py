@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -65,6 +66,10 @@ def test_without_the_server_extension_the_kernel_signs_in_by_link_and_code(
     expect(link).to_be_visible(timeout=30_000)
     text = nb.widget().inner_text()
     assert "no ipython-oidc-client extension" not in text and "To sign in, open" in text, text
+    # The provider's host beside the link and the code, no warning (its device page is on the
+    # issuer's host), and the verification URI the one link (RFC 8628 §3.3).
+    assert f"(it is on {urlsplit(device_provider.issuer).netloc})" in text and "Warning" not in text, text
+    expect(nb.widget().locator("a")).to_have_count(1)
     assert len(context.pages) == 1  # no sign-in window was opened by the page
     approve_device(context, link.get_attribute("href") or "")
     assert "Signed in with a link and a code" in nb.wait_status("signed_in", timeout=30_000)
