@@ -21,9 +21,17 @@ from ipython_oidc_client._keeper.wire import KeeperError
 from ipython_oidc_client._native.checks import (
     check_discovery,
     check_loopback_answer,
+    next_poll,
+    parse_device_authorization,
     parse_token_response,
     token_error,
     validate_id_token,
+)
+from ipython_oidc_client._native.checks.device import (
+    MAX_EXPIRES_IN,
+    MIN_INTERVAL,
+    URI_LIMIT,
+    USER_CODE_LIMIT,
 )
 from ipython_oidc_client._native.checks.tokens import MAX_LIFETIME
 from ipython_oidc_client._providers import check_request
@@ -115,6 +123,78 @@ def test_token_error(status: int, body: Any) -> None:
     err = token_error(status, body, "token request")
     assert isinstance(err, AuthenticationError) and len(err.error) <= 100
     said(err)
+
+
+#: A device answer that passes, for the fuzzed fields to be laid over.
+SOUND_DEVICE = {
+    "device_code": "dc",
+    "user_code": "AB-CD",
+    "verification_uri": f"{ISSUER}/device",
+    "expires_in": 600,
+}
+#: Seconds as a provider may write them, the edges first (0.001 made 1455 polls in 3 s; 10**400
+#: raised OverflowError).
+SECONDS = (
+    st.sampled_from([0.001, 0, -1, 10**400, -(10**400), 1e308, math.nan, math.inf])
+    | st.floats(min_value=-2, max_value=2)
+    | st.floats()
+    | st.integers()
+)
+
+
+#: A device answer that passes, and what each of its fields may be instead.
+SOUND_DEVICE = {
+    "device_code": "dc",
+    "user_code": "AB-CD",
+    "verification_uri": f"{ISSUER}/device",
+    "verification_uri_complete": f"{ISSUER}/device?user_code=AB-CD",
+    "expires_in": 600,
+    "interval": 5,
+}
+FUZZED_DEVICE = {
+    "device_code": TEXT | JSON,
+    "user_code": TEXT | JSON | st.just("AB\u202eCD" + "x" * 100_000),
+    "verification_uri": URLS | TEXT | JSON,
+    "verification_uri_complete": URLS | TEXT | JSON,
+    "expires_in": SECONDS | JSON,
+    "interval": SECONDS | JSON,
+}
+#: One or two fields fuzzed, the others sound: so each bound is met with the rest passing (a field
+#: left out is tested in test_device_answer.py).
+DEVICE = st.sets(st.sampled_from(sorted(SOUND_DEVICE)), min_size=1, max_size=2).flatmap(
+    lambda keys: st.fixed_dictionaries(
+        {k: FUZZED_DEVICE[k] if k in keys else st.just(v) for k, v in SOUND_DEVICE.items()}
+    )
+)
+
+
+@FUZZ
+@given(st.sampled_from([200, 200, 200, 400]), DEVICE | JSON)
+def test_device_authorization_answer(status: int, body: Any) -> None:
+    # RFC 8628 §3.2: what is accepted is within the documented bounds (docs/native.md), and all of
+    # what a person is shown is printable and bounded.
+    try:
+        auth = parse_device_authorization(status, body, ISSUER)
+    except AuthenticationError as err:
+        said(err)
+        return
+    assert MIN_INTERVAL <= auth.interval <= MAX_EXPIRES_IN and 0 < auth.expires_in <= MAX_EXPIRES_IN
+    assert 0 < len(auth.user_code) <= USER_CODE_LIMIT
+    shown = auth.verification()
+    assert shown["link"].startswith(("https://", "http://")) and len(shown["link"]) <= URI_LIMIT
+    for line in auth.prompt().split("\n"):
+        assert line.isprintable() and len(line) <= URI_LIMIT + 500, line
+
+
+@FUZZ
+@given(st.sampled_from([200, 400, 400, 500]), JSON | keyed(["error", "error_description", "access_token"]))
+def test_a_device_poll_answer(status: int, body: Any) -> None:
+    try:
+        wait = next_poll(status, body, 5.0)
+    except AuthenticationError as err:
+        said(err)
+        return
+    assert wait is None or wait >= 5.0
 
 
 @FUZZ
