@@ -345,3 +345,16 @@ def test_the_kernel_passes_the_fields_on_and_a_terminal_prints_the_same_honest_t
 )
 def test_fields_that_are_not_whole_are_dropped_and_the_line_stays_text(value: Any) -> None:
     assert verification_of(value) is None
+
+
+def test_googles_verification_url_is_taken_as_the_verification_uri() -> None:
+    """Google's device endpoint answers ``verification_url`` (its documentation for limited-input
+    devices), not RFC 8628's ``verification_uri``: the same field, checked the same way."""
+    google = {k: v for k, v in CODES.items() if not k.startswith("verification_uri")}
+    got = parse_device_authorization(
+        200, {**google, "verification_url": "https://www.google.com/device"}, "https://accounts.google.com"
+    )
+    assert got.link == "https://www.google.com/device"
+    with pytest.raises(AuthenticationError) as caught:
+        parse_device_authorization(200, {**google, "verification_url": "javascript:x"}, ISSUER)
+    assert caught.value.error == "invalid_response"

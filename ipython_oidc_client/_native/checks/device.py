@@ -183,6 +183,10 @@ def parse_device_authorization(status: int, body: Any, issuer: str) -> DeviceAut
                 code, "The device authorization request was refused" + _description(body)
             )
         raise _invalid(f"The device authorization endpoint answered HTTP {status} without an error.")
+    if body.get("verification_uri") is None and isinstance(body.get("verification_url"), str):
+        # Google's device endpoint names it verification_url (its documentation says so); the same
+        # field under another name, checked the same way.
+        body = {**body, "verification_uri": body["verification_url"]}
     for field in ("device_code", "user_code", "verification_uri"):
         if not isinstance(body.get(field), str) or not body[field]:
             raise _invalid(f'The device authorization response has no "{field}" (RFC 8628 §3.2).')
