@@ -6,9 +6,15 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime, timezone
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._errors import AuthenticationError
+
+if TYPE_CHECKING:  # the SDKs are optional extras: imported only when a method below is called
+    from aiohttp import ClientMiddlewareType
+
+    from ._sdk.azure import AzureCredential
+    from ._sdk.google import GoogleCredentials
 
 #: The only fields that ever reach the kernel (docs/architecture.md): never a refresh token, an ID token,
 #: a code or a PKCE verifier.
@@ -32,7 +38,8 @@ class Token(dict[str, Any]):
 
     Use it as a dict (``token["access_token"]``), or let it authenticate calls, always with the
     current access token: ``requests.get(url, auth=token)``, ``httpx.get(url, auth=token)``,
-    ``headers=token.headers``. Its repr masks the access token.
+    ``headers=token.headers``, and for SDKs ``as_azure_credential()``, ``as_google_credentials()``,
+    ``aiohttp_middleware(origin)`` (docs/sdks.md). Its repr masks the access token.
     """
 
     #: Set by the sign-in that fills this token: its last error explains a missing token.
@@ -100,6 +107,40 @@ class Token(dict[str, Any]):
             register("response", requests_hook(self))
             request._oidc_hooked = True  # type: ignore[attr-defined]
         return request
+
+    def _current(self) -> tuple[str, float | None]:
+        """The access token and its expiry, read together: the follower thread may fill this dict
+        between two reads, and a new token with the old one's expiry (or the reverse) would be wrong.
+        Copying a dict is one step for other threads; the copy is then checked like the token itself."""
+        snapshot = Token(self)
+        snapshot._reason = self._reason
+        return snapshot.access_token, snapshot.expires_at
+
+    def as_azure_credential(self) -> AzureCredential:
+        """An azure-core ``TokenCredential`` (Azure SDK clients' ``credential=``) that hands out this
+        token's current access token on every request. Needs ``pip install 'ipython-oidc-client[azure]'``;
+        see docs/sdks.md for the scopes it is asked for and why it does not use them."""
+        from ._sdk.azure import AzureCredential
+
+        return AzureCredential(self)
+
+    def as_google_credentials(self) -> GoogleCredentials:
+        """google-auth ``Credentials`` (google-cloud clients' ``credentials=``, ``AuthorizedSession``)
+        that take this token's current access token before every request. Needs
+        ``pip install 'ipython-oidc-client[google]'``."""
+        from ._sdk.google import GoogleCredentials
+
+        return GoogleCredentials(self)
+
+    def aiohttp_middleware(self, origin: str, *origins: str) -> ClientMiddlewareType:
+        """An aiohttp (>= 3.12) client middleware that sets Authorization with the current access token
+        on each request to ``origin`` (and ``origins``), e.g. ``"https://api.example"``, and on no
+        other: aiohttp runs middlewares again for each redirect, so one that always added the token
+        would give it to whatever host a redirect names.
+        Needs ``pip install 'ipython-oidc-client[aiohttp]'``."""
+        from ._sdk.aiohttp import middleware
+
+        return middleware(self, (origin, *origins))
 
 
 def parse_token_message(content: Mapping[str, Any]) -> dict[str, Any]:
