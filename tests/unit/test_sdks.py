@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timezone
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import IPython.display
@@ -32,11 +31,12 @@ from azure.core.pipeline.policies import BearerTokenCredentialPolicy
 from azure.core.pipeline.transport import RequestsTransport
 from azure.core.rest import HttpRequest
 from azure.storage.blob import BlobServiceClient
-from fake_idp import REDIRECT, FakeIdp
+from fake_idp import FakeIdp
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from keeper_proc import Running, keeper_process
 from stand_in_api import StandIn
+from test_keeper_follow import eventually, page_signs_in
 
 from ipython_oidc_client import AuthenticationError, SignIn, Token, authenticate
 from ipython_oidc_client._keeper.wire import SOCKET_ENV
@@ -214,38 +214,22 @@ def signin(running: Running, idp: FakeIdp, monkeypatch: pytest.MonkeyPatch) -> I
     s.widget.close()
 
 
-def keeper(running: Running, op: str, **args: Any) -> dict[str, Any]:
-    conn = running.connect()
-    try:
-        return conn.ask(op, **args)
-    finally:
-        conn.close()
-
-
-def eventually(condition: Callable[[], object], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.02)  # polling a condition with a deadline: the follower is another thread
-
-
 @pytest.mark.parametrize("sdk", SDKS)
 def test_each_sdk_sends_the_new_token_after_a_renewal_by_the_keeper(
     sdk: str, running: Running, idp: FakeIdp, signin: SignIn, api: StandIn
 ) -> None:
-    started = keeper(
-        running, "begin", config=idp.config(), redirect_uri=REDIRECT, instance=signin.widget.instance
-    )
-    code, _ = idp.authorize(started["url"])
-    answer = {"code": code, "state": started["state"]}
-    session = keeper(running, "redeem", state=started["state"], response=answer)["session"]
+    session = page_signs_in(running, idp, signin.widget.instance)
     token = signin.token
     assert isinstance(token, Token)
     eventually(lambda: "access_token" in token)
     first = api.accepts = token["access_token"]
     with client(sdk, token, api) as call:
         assert call() == 200
-        assert keeper(running, "renew", session=session["id"])["ok"]
+        conn = running.connect()
+        try:
+            assert conn.ask("renew", session=session["id"])["ok"]
+        finally:
+            conn.close()
         eventually(lambda: token.get("access_token") not in (None, first))
         second = api.accepts = token["access_token"]
         assert call() == 200
