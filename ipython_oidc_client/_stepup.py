@@ -111,3 +111,20 @@ def registered(token: MutableMapping[str, Any], step_up: Callable[[dict[str, Any
 
 def renewer(token: MutableMapping[str, Any], renew: Callable[[], bool]) -> None:
     _RENEW[id(token)] = renew
+
+
+def httpx_auth(token: Any) -> Any:
+    """An ``httpx.Auth`` that sends the current token and, like the requests hook, retries once after
+    ``recover`` (httpx's own retry point: a second ``yield`` of the request from ``auth_flow``)."""
+    import httpx
+
+    class TokenAuth(httpx.Auth):
+        def auth_flow(self, request: httpx.Request) -> Any:
+            request.headers.update(token.headers)
+            response = yield request
+            old = request.headers["Authorization"].partition(" ")[2]
+            if recover(token, response.status_code, response.headers.get("WWW-Authenticate"), old):
+                request.headers.update(token.headers)
+                yield request
+
+    return TokenAuth()

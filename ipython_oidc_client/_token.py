@@ -86,6 +86,14 @@ class Token(dict[str, Any]):
         scheme = "Bearer" if token_type.lower() == "bearer" else token_type
         return {"Authorization": f"{scheme} {self.access_token}"}
 
+    def httpx_auth(self) -> Any:
+        """For httpx: ``httpx.get(url, auth=token.httpx_auth())`` sends the current token and retries
+        once after a renewal or a stronger sign-in, as ``auth=token`` does with requests
+        (docs/stepup.md). ``auth=token`` works with httpx too, without the retry."""
+        from ._stepup import httpx_auth
+
+        return httpx_auth(self)
+
     def for_resource(self, resource: str) -> Token:
         """A Token for one API, from this sign-in: ``resource`` is a name from the config's
         ``resources`` or the API's URI (RFC 8707). The server's keeper gets it with the refresh token

@@ -137,3 +137,15 @@ def test_other_refusals_are_not_retried(api: Api, token: Token, answer: tuple[in
     api.answers = [answer]
     assert requests.get(api.url, auth=token, timeout=10).status_code == answer[0]
     assert len(api.seen) == 1
+
+
+def test_httpx_auth_retries_once_after_a_step_up(api: Api, token: Token) -> None:
+    import httpx
+
+    registered(token, lambda _w, _r: token.update(access_token="stronger-token") or True)
+    api.answers = [(401, STEP_UP)]
+    answer = httpx.get(api.url, auth=token.httpx_auth(), timeout=10)
+    assert answer.status_code == 200 and api.seen == ["Bearer first-token", "Bearer stronger-token"]
+    api.answers = [(401, STEP_UP), (401, STEP_UP)]
+    assert httpx.get(api.url, auth=token.httpx_auth(), timeout=10).status_code == 401
+    assert len(api.seen) == 4  # one retry per request
