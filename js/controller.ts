@@ -29,6 +29,8 @@ export class Controller {
   private unfollow: (() => void) | null = null;
   /** The kernel answered `attached` with `page`: it cannot reach the keeper, so tokens go through here. */
   private relay = false;
+  /** An API asked for a stronger sign-in: the next Sign in is a fresh one, never the live session. */
+  private stepUp = false;
   private relayed: number | null = null;
   private readonly kernel: KernelLink;
   private readonly settings: WidgetSettings;
@@ -79,7 +81,10 @@ export class Controller {
     if (msg.type === "rejoin") void rejoin(this.flows, this.trip);
     if (msg.type === "logout") void this.signOut();
     // A popup needs the person's click (user activation): ask for it, saying why.
-    if (msg.type === "step_up") this.set("needs_click", msg.message);
+    if (msg.type === "step_up") {
+      this.stepUp = true;
+      this.set("needs_click", msg.message);
+    }
     if (msg.type === "attached") {
       this.relay = msg.via === "page";
       if (this.session) this.show(this.session);
@@ -211,9 +216,13 @@ export class Controller {
         // With a refresh token, at once and without a window; else a fresh sign-in.
         if (this.session?.renewable && this.session.status === "signed_in") return void this.renew(this.session.id);
         return void this.start(true);
-      case "sign_in":
-        // After an error the session may be the trouble (its renewal failed): sign in afresh.
-        return void this.start(this.view.status === "error");
+      case "sign_in": {
+        // After an error the session may be the trouble (its renewal failed), and an API that asked
+        // for a stronger sign-in refused the live one: sign in afresh.
+        const fresh = this.view.status === "error" || this.stepUp;
+        this.stepUp = false;
+        return void this.start(fresh);
+      }
     }
   }
 

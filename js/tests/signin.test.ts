@@ -257,3 +257,23 @@ test("sessionOf: the outcome's session, its refusal as an error, and no outcome 
   );
   assert.throws(() => sessionOf({ source: CALLBACK_SOURCE, state: "s" }), { name: "SignInError", code: "invalid_response" });
 });
+
+test("an API asks for a stronger sign-in: the widget says why, and Sign in starts afresh, not from the live session", async (t) => {
+  const { window, server, w } = start(t);
+  const { state } = await sentToProvider({ window, server });
+  await callbackAnswers(window, `${REDIRECT_URI}?code=c-1&state=${state}&iss=${encodeURIComponent(ISSUER)}`);
+  await w.until("signed_in");
+
+  // The kernel has put the API's max_age into the config, then asks: a popup needs the person's click.
+  w.traits.config = { ...CONFIG, max_age: 1 };
+  w.fromKernel({ type: "step_up", message: "The API asks for a stronger sign-in: max_age=1." });
+  assert.equal(w.view.status, "needs_click");
+  assert.equal(w.view.message, "The API asks for a stronger sign-in: max_age=1.");
+  assert.deepEqual(w.view.actions.map((a) => a.id), ["sign_in", "redirect"]);
+
+  w.controller.act("sign_in");
+  await waitFor(() => server.to("signin").length === 2, "the second sign-in asked of the server");
+  const asked = server.to("signin")[1].body as { request: unknown; fresh: boolean };
+  assert.deepEqual(asked.request, { ...CONFIG, max_age: 1 });
+  assert.equal(asked.fresh, true, "never the live session the API refused");
+});

@@ -107,6 +107,8 @@ def test_an_api_asking_for_a_recent_sign_in_gets_it_and_the_request_is_retried_o
 
     api.strict = True  # the API refuses the new token too: the caller gets that second answer
     nb.run(2)
+    # A fresh sign-in all the same (never the live session the API refused); the provider may find
+    # the last login recent enough and ask nothing.
     _step_up(nb, login=False)
     out = nb.wait_output(2, "again", timeout=60_000)
     assert "again 401 [401]" in out, out
