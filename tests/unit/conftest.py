@@ -6,9 +6,16 @@ environment (a Jupyter server's, or another test's) would make every SignIn foll
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+# tests/ itself, for the helpers the unit and end-to-end tests share (e2e._api: a local API server);
+# `tests.e2e` would depend on the working directory, and on no installed package being named `tests`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from fake_idp import FakeIdp
 
 import ipython_oidc_client._native as native

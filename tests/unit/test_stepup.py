@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import requests
+from e2e._api import LocalApi
 
 from ipython_oidc_client import Token
 from ipython_oidc_client._stepup import _RENEW, _STEP_UP, parse_challenge, registered, renewer, step_up_params
-from tests.e2e._api import LocalApi
 
 STEP_UP = (
     'Bearer error="insufficient_user_authentication", error_description="A different authentication '
