@@ -12,12 +12,7 @@ from urllib.parse import urlsplit
 from ._errors import ConfigError
 from ._hosts import is_loopback
 from ._settings import ALIASES, METADATA_URLS, PROTECTED_PARAMS, PROTECTED_TOKEN_PARAMS, REFUSED, SETTINGS
-
-
-def _q(value: Any) -> str:
-    """A value of the user's, quoted in a message: its repr, cut (a cell may pass anything, of any size)."""
-    text = repr(value)
-    return text if len(text) <= 200 else text[:199] + "…"
+from ._text import quoted
 
 
 def _suggest(key: str) -> str:
@@ -39,19 +34,19 @@ def _check_url(key: str, value: str) -> None:
         parts = urlsplit(value)
         host = parts.hostname or ""
     except ValueError:  # "https://[" and the like: urllib's complaint, said as ours
-        raise ConfigError(key, f"{_q(key)} is not a URL, got {_q(value)}.") from None
+        raise ConfigError(key, f"{quoted(key)} is not a URL, got {quoted(value)}.") from None
     if parts.scheme not in ("https", "http") or not host:
-        raise ConfigError(key, f"{_q(key)} must be an absolute https URL, got {_q(value)}.")
+        raise ConfigError(key, f"{quoted(key)} must be an absolute https URL, got {quoted(value)}.")
     if parts.scheme == "http" and not is_loopback(host):
         raise ConfigError(
             key,
-            f"{_q(key)} uses plain http on a non-loopback host ({_q(value)}): codes and tokens would "
+            f"{quoted(key)} uses plain http on a non-loopback host ({quoted(value)}): codes and tokens would "
             "cross the network unencrypted. Use https (http is accepted for localhost/127.0.0.1 only).",
         )
     if parts.username is not None or parts.password is not None:
-        raise ConfigError(key, f"{_q(key)} must not contain a user name or password.")
+        raise ConfigError(key, f"{quoted(key)} must not contain a user name or password.")
     if parts.fragment:
-        raise ConfigError(key, f"{_q(key)} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
+        raise ConfigError(key, f"{quoted(key)} must not contain a fragment ('#…') (RFC 6749 §3.1.2).")
 
 
 def _check_types(key: str, value: Any) -> None:
@@ -60,37 +55,43 @@ def _check_types(key: str, value: Any) -> None:
     wrong_bool = isinstance(value, bool) and bool not in allowed
     if wrong_bool or not isinstance(value, allowed):
         names = " or ".join(t.__name__ for t in allowed)
-        raise ConfigError(key, f"{_q(key)} must be a {names}, got {type(value).__name__} {_q(value)}.")
+        raise ConfigError(
+            key, f"{quoted(key)} must be a {names}, got {type(value).__name__} {quoted(value)}."
+        )
 
 
 def _check_query_params(key: str, params: dict[Any, Any], protected: set[str]) -> None:
     for name, value in params.items():
         if not isinstance(name, str):
-            raise ConfigError(key, f"{_q(key)} keys must be strings, got {_q(name)}.")
+            raise ConfigError(key, f"{quoted(key)} keys must be strings, got {quoted(name)}.")
         if name in protected:
             raise ConfigError(
                 key,
-                f"{_q(key)} must not set {_q(name)}: the sign-in request sets it itself. "
+                f"{quoted(key)} must not set {quoted(name)}: the sign-in request sets it itself. "
                 + (
-                    f"Use the top-level {_q(name)} key instead."
+                    f"Use the top-level {quoted(name)} key instead."
                     if name in SETTINGS
-                    else f"Remove {_q(name)}."
+                    else f"Remove {quoted(name)}."
                 ),
             )
         if not isinstance(value, (str, int, float, bool)):
-            raise ConfigError(key, f"{key}[{_q(name)}] must be a string, number or bool, got {_q(value)}.")
+            raise ConfigError(
+                key, f"{key}[{quoted(name)}] must be a string, number or bool, got {quoted(value)}."
+            )
 
 
 def _check_keys(config: Mapping[Any, Any]) -> None:
     for key in config:
         if key in REFUSED:
-            raise ConfigError(key, f"Config key {_q(key)} is not accepted: " + REFUSED[key].format(key=key))
+            raise ConfigError(
+                key, f"Config key {quoted(key)} is not accepted: " + REFUSED[key].format(key=key)
+            )
         if key not in SETTINGS:
             hint = _suggest(str(key))
             raise ConfigError(
                 str(key),
-                f"Unknown config key {_q(key)}."
-                + (f" Did you mean {_q(hint)}?" if hint else "")
+                f"Unknown config key {quoted(key)}."
+                + (f" Did you mean {quoted(hint)}?" if hint else "")
                 + " Accepted keys: "
                 + ", ".join(sorted(SETTINGS))
                 + ".",
@@ -104,7 +105,7 @@ def _check_values(checked: dict[str, Any]) -> None:
     if scope is not None and "openid" not in scope.split():
         raise ConfigError(
             "scope",
-            f"scope {_q(scope)} lacks 'openid': the widget validates the ID token before it sends "
+            f"scope {quoted(scope)} lacks 'openid': the widget validates the ID token before it sends "
             "anything to the kernel. Add 'openid' to the scope.",
         )
     popup_uri = checked.pop("popup_redirect_uri", None)
@@ -128,8 +129,10 @@ def _check_values(checked: dict[str, Any]) -> None:
             value = checked.get(key, {}).get(field)
             if value is not None:
                 if not isinstance(value, str):
-                    raise ConfigError(key, f"{key}[{_q(field)}] must be a URL string, got {_q(value)}.")
-                _check_url(f"{key}[{_q(field)}]", value)
+                    raise ConfigError(
+                        key, f"{key}[{quoted(field)}] must be a URL string, got {quoted(value)}."
+                    )
+                _check_url(f"{key}[{quoted(field)}]", value)
     for name, uri in checked.get("resources", {}).items():
         _check_resource(name, uri)
     if checked.get("max_age", 0) < 0:
@@ -142,11 +145,11 @@ def _check_resource(name: Any, uri: Any) -> None:
     """RFC 8707 §2: a resource is an absolute URI without a fragment."""
     if not isinstance(name, str) or not name or len(name) > 64 or not name.isprintable():
         raise ConfigError(
-            "resources", f"resources: a name must be 1–64 printable characters, got {_q(name)}."
+            "resources", f"resources: a name must be 1–64 printable characters, got {quoted(name)}."
         )
     if not isinstance(uri, str):
         raise ConfigError(
-            "resources", f"resources[{_q(name)}] must be a URI string, got {type(uri).__name__}."
+            "resources", f"resources[{quoted(name)}] must be a URI string, got {type(uri).__name__}."
         )
     try:
         parts = urlsplit(uri)
@@ -155,7 +158,8 @@ def _check_resource(name: Any, uri: Any) -> None:
     if parts is None or not parts.scheme or parts.fragment or len(uri) > 2048:
         raise ConfigError(
             "resources",
-            f"resources[{_q(name)}] must be an absolute URI without a fragment (RFC 8707 §2), got {_q(uri)}.",
+            f"resources[{quoted(name)}] must be an absolute URI without a fragment (RFC 8707 §2), "
+            f"got {quoted(uri)}.",
         )
 
 
@@ -176,14 +180,14 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     checked = dict(config)
     for key in ("authority", "client_id"):
         if not checked.get(key, "").strip():
-            raise ConfigError(key, f"{_q(key)} is missing: add the provider's {key} to the config.")
+            raise ConfigError(key, f"{quoted(key)} is missing: add the provider's {key} to the config.")
     _check_url("authority", checked["authority"])
 
     response_type = checked.pop("response_type", "code")
     if response_type != "code":
         raise ConfigError(
             "response_type",
-            f"response_type {_q(response_type)} is refused: only the authorization code flow with "
+            f"response_type {quoted(response_type)} is refused: only the authorization code flow with "
             "PKCE is supported; the implicit flow puts tokens in the URL and is deprecated "
             "(RFC 9700 §2.1.2). Remove 'response_type' (the default is 'code').",
         )
@@ -200,12 +204,12 @@ def check_renew_before(renew_before: Any) -> float:
         or not math.isfinite(renew_before)
         or renew_before < 0
     ):
-        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {_q(renew_before)}.")
+        raise ConfigError(None, f"renew_before must be a number of seconds ≥ 0, got {quoted(renew_before)}.")
     return float(renew_before)
 
 
 def check_timeout(timeout: Any) -> float:
     """The whole sign-in's time limit, in seconds."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 3600:
-        raise ConfigError(None, f"timeout must be a number of seconds in (0, 3600], got {_q(timeout)}.")
+        raise ConfigError(None, f"timeout must be a number of seconds in (0, 3600], got {quoted(timeout)}.")
     return float(timeout)

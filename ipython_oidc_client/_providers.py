@@ -8,9 +8,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._config import _check_keys, _check_values, _not_a_mapping, _q, check_config
+from ._config import _check_keys, _check_values, _not_a_mapping, check_config
 from ._errors import ConfigError
 from ._settings import SETTINGS
+from ._text import quoted
 
 #: What a notebook may set on top of an administrator's provider. These shape one sign-in request
 #: (what to ask for, how to prompt) and are the user's to choose anyway; the rest decides who the
@@ -40,7 +41,7 @@ def check_name(name: object) -> str:
         raise ConfigError(
             "provider",
             f"A provider name must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or "
-            f"digit; got {_q(name)}.",
+            f"digit; got {quoted(name)}.",
         )
     return name
 
@@ -49,10 +50,10 @@ def check_overrides(name: str | None, overrides: Mapping[str, Any]) -> dict[str,
     """Return the checked settings a notebook adds to the administrator's provider ``name``."""
     for key in overrides:
         if key in SETTINGS and key not in OVERRIDABLE:
-            who = f"provider {_q(name)}" if name else "the configured provider"
+            who = f"provider {quoted(name)}" if name else "the configured provider"
             raise ConfigError(
                 key,
-                f"{_q(key)} cannot be set on top of the administrator's {who}: it decides who the "
+                f"{quoted(key)} cannot be set on top of the administrator's {who}: it decides who the "
                 "client is, which provider it talks to or where codes go. A notebook may set: "
                 + ", ".join(sorted(OVERRIDABLE))
                 + ". To use other settings, pass a full config without 'provider'.",

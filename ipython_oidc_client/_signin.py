@@ -13,6 +13,7 @@ from ._follow import Follow
 from ._protocol import STATUSES, Mode, Status
 from ._redirect import pinned_redirect_uri, redirect_path
 from ._stepup import registered, waited
+from ._text import shown
 from ._token import Token, clear, expire, fill, parse_token_message
 
 if TYPE_CHECKING:
@@ -74,8 +75,6 @@ class SignIn:
     def _step_up(self, wanted: dict[str, Any], reason: str) -> bool:
         """An API asked for a stronger sign-in (RFC 9470): sign in again with ``wanted`` (acr_values,
         max_age) once the person clicks; True when the new token has come."""
-        from ._native.checks.text import shown
-
         old = str(self.token.get("access_token") or "")
         self.widget.config = {**self.widget.config, **wanted}  # the page signs in with these now
         self._ended.clear()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from .._errors import AuthenticationError
 from .._native._http import Http
-from .._native.checks.text import shown
+from .._text import shown
 from .session import SIGNED_IN, Session
 from .wire import KeeperError
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any
 
-from .._native.checks.text import shown
+from .._text import shown
 from .keeper import Keeper
 from .wire import MAX_LINE, KeeperError, decode, encode
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._native.checks import TokenResponse
-from .._native.checks.text import shown
 from .._native.common import Keys
 from .._native.config import NativeConfig
+from .._text import shown
 
 #: Statuses of a session as pages and kernels see them (docs/keeper.md).
 SIGNED_IN, EXPIRED, SIGNED_OUT = "signed_in", "expired", "signed_out"

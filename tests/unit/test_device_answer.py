@@ -23,8 +23,8 @@ from ipython_oidc_client._native.checks.device import (
     URI_LIMIT,
     USER_CODE_LIMIT,
 )
-from ipython_oidc_client._native.checks.text import LIMIT
 from ipython_oidc_client._native.config import native_config
+from ipython_oidc_client._text import LIMIT
 from ipython_oidc_client._token import Token
 
 ISSUER = "https://idp.example/realms/lab"

@@ -1,4 +1,4 @@
-"""What a provider writes reaches a person or a kernel cut and cleaned (checks/text.py): an error
+"""What a provider writes reaches a person or a kernel cut and cleaned (_text.py): an error
 description, the issuer of a discovery document or an answer, a name claim, the text of a JWT library
 error; and a URL that urllib cannot even split is the project's own error, not a ValueError."""
 
@@ -12,7 +12,7 @@ from ipython_oidc_client._config import check_config
 from ipython_oidc_client._errors import AuthenticationError, ConfigError
 from ipython_oidc_client._keeper.session import display_name
 from ipython_oidc_client._native.checks import check_discovery, check_loopback_answer, token_error
-from ipython_oidc_client._native.checks.text import LIMIT, shown
+from ipython_oidc_client._text import LIMIT, shown
 
 AUTHORITY = "https://idp.example"
 #: 200 KB of provider text with a right-to-left override, a newline and an escape character in it.

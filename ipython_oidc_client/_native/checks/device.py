@@ -13,9 +13,9 @@ from urllib.parse import SplitResult, urlsplit
 
 from ..._errors import AuthenticationError
 from ..._protocol import Verification
+from ..._text import shown
 from .discovery import is_loopback
 from .errors import _description, error_code
-from .text import shown
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..._errors import AuthenticationError
 from ..._hosts import is_loopback as is_loopback  # device.py takes it from here
-from .text import shown
+from ..._text import shown
 
 #: Every endpoint this client may send a code, a token or the user to (js/issuer.ts ENDPOINTS).
 ENDPOINTS = (

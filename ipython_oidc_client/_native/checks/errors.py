@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._errors import AuthenticationError
-from .text import shown
+from ..._text import shown
 
 # RFC 6749 §5.2: error codes are made of %x20-21 / %x23-5B / %x5D-7E; no quote, no backslash.
 _ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._errors import AuthenticationError
-from .text import shown
+from ..._text import shown
 
 #: Asymmetric algorithms only (js/idtoken.ts): a public client has no secret, so an HS* token
 #: proves nothing, and "none" never does.

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..._errors import AuthenticationError
+from ..._text import shown
 from .errors import _ERROR_CODE
-from .text import shown
 
 #: The longest access-token lifetime believed (one year): a larger ``expires_in`` (1e300 has been seen
 #: from a hostile provider) would overflow the timers that renew it, and is taken as this.
