@@ -38,8 +38,8 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _read(name: str, spec: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> bytes:
-    where = f"OidcExtension.providers[{name!r}]: client_auth.{key}"
+def _read(spec: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> bytes:
+    where = f"client_auth.{key}"
     if key.endswith("_env"):
         value = environ.get(spec[key])
         if not value:
@@ -60,9 +60,9 @@ def load(name: str, entry: Mapping[str, Any], spec: object, environ: Mapping[str
     if method != "private_key_jwt":
         source: str = next(k for k in ("secret", "secret_file", "secret_env") if k in spec)
         # A file written with echo ends in a newline that is no part of the secret.
-        secret = spec["secret"] if source == "secret" else _read(name, spec, source, environ).decode().strip()
+        secret = spec["secret"] if source == "secret" else _read(spec, source, environ).decode().strip()
         if not secret:
-            raise ConfigError(source, f"OidcExtension.providers[{name!r}]: client_auth.{source} is empty.")
+            raise ConfigError(source, f"client_auth.{source} is empty.")
         return ClientAuth(name, client_id, method, secret)
 
     import jwt as pyjwt
@@ -70,9 +70,9 @@ def load(name: str, entry: Mapping[str, Any], spec: object, environ: Mapping[str
     from cryptography.hazmat.primitives import serialization
 
     source = "key_file" if "key_file" in spec else "key_env"
-    where = f"OidcExtension.providers[{name!r}]: client_auth"
+    where = "client_auth"
     try:
-        key = serialization.load_pem_private_key(_read(name, spec, source, environ), password=None)
+        key = serialization.load_pem_private_key(_read(spec, source, environ), password=None)
     except (ValueError, TypeError) as err:
         raise ConfigError(
             source,
@@ -91,7 +91,7 @@ def load(name: str, entry: Mapping[str, Any], spec: object, environ: Mapping[str
         headers["kid"] = spec["kid"]
     if "certificate_file" in spec:
         try:
-            cert = x509.load_pem_x509_certificate(_read(name, spec, "certificate_file", environ))
+            cert = x509.load_pem_x509_certificate(_read(spec, "certificate_file", environ))
         except ValueError:
             raise ConfigError(
                 "certificate_file", f"{where}.certificate_file is not a PEM certificate."
@@ -128,12 +128,8 @@ def load_all(
         try:
             entry = dict(item["entry"])
             loaded[name] = Client(entry, load(name, entry, item["auth"], environ))
-        except ConfigError as err:
-            errors.append(
-                str(err)
-                if str(err).startswith("OidcExtension")
-                else f"OidcExtension.providers[{name!r}]: {err}"
-            )
+        except ConfigError as err:  # each says which client_auth key; here, which provider
+            errors.append(f"OidcExtension.providers[{name!r}]: {err}")
         except (KeyError, TypeError):
             errors.append(f"OidcExtension.providers[{name!r}]: the server sent the keeper a malformed entry.")
     warnings: list[str] = []
