@@ -59,8 +59,13 @@ def audience_mismatch(access_token: str, uri: str) -> bool:
     return uri not in (aud if isinstance(aud, list) else [aud])
 
 
+def _provider(root: Session) -> str:
+    """The provider as a message names it: the administrator's name for it, if any, and its authority."""
+    return f'"{root.label}" ({root.cfg.authority})' if root.label else root.cfg.authority
+
+
 def refused(err: AuthenticationError, root: Session, uri: str) -> KeeperError:
-    who = f'"{root.label}" ({root.cfg.authority})' if root.label else root.cfg.authority
+    who = _provider(root)
     if err.error == "invalid_target":  # RFC 8707 §2: the provider does not serve this resource to us
         return KeeperError(
             "invalid_target",
@@ -72,7 +77,7 @@ def refused(err: AuthenticationError, root: Session, uri: str) -> KeeperError:
 
 
 def ignored(root: Session, uri: str) -> KeeperError:
-    who = f'"{root.label}" ({root.cfg.authority})' if root.label else root.cfg.authority
+    who = _provider(root)
     return KeeperError(
         "invalid_target",
         f"The provider {who} ignored the 'resource' parameter (RFC 8707) and gave a token for another "
