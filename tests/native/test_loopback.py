@@ -39,6 +39,16 @@ def _wait_file(path: Path, script: Script, timeout: float = 30.0) -> str:
     return path.read_text()
 
 
+def _sign_in_and_finish(context: BrowserContext, url: str, script: Script) -> None:
+    """The user at the provider, in Chromium; the script gets its token and calls userinfo with it."""
+    page = context.new_page()
+    page.goto(url)
+    fill_login_and_consent(page)
+    page.wait_for_selector("text=Sign-in received", timeout=20_000)
+    assert script.line("userinfo:").split()[1:] == ["200", "alice"]
+    assert script.wait() == 0
+
+
 def test_loopback_signs_in_through_the_system_browser(
     provider: Provider, context: BrowserContext, tmp_path: Path, scripts: list[Script]
 ) -> None:
@@ -51,12 +61,7 @@ def test_loopback_signs_in_through_the_system_browser(
     redirect = urlsplit(query["redirect_uri"][0])
     assert redirect.hostname == "127.0.0.1" and redirect.port and redirect.path == "/"
     assert any(url in line for line in script.out), "the link is printed too"
-    page = context.new_page()
-    page.goto(url)
-    fill_login_and_consent(page)
-    page.wait_for_selector("text=Sign-in received", timeout=20_000)
-    assert script.line("userinfo:").split()[1:] == ["200", "alice"]
-    assert script.wait() == 0
+    _sign_in_and_finish(context, url, script)
     # One answer, then the listener is closed.
     try:
         requests.get(f"http://127.0.0.1:{redirect.port}/?state=x&code=y", timeout=2)
@@ -81,9 +86,4 @@ def test_requests_without_the_sign_ins_state_are_refused_and_the_sign_in_goes_on
         answer = requests.get(f"{redirect_uri}{forged}", timeout=10)
         assert answer.status_code == 400 and "it was ignored" in answer.text, forged
     assert script.proc.poll() is None and not any(line.startswith("error:") for line in script.out)
-    page = context.new_page()
-    page.goto(url)
-    fill_login_and_consent(page)
-    page.wait_for_selector("text=Sign-in received", timeout=20_000)
-    assert script.line("userinfo:").split()[1:] == ["200", "alice"]
-    assert script.wait() == 0
+    _sign_in_and_finish(context, url, script)

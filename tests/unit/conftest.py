@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fake_idp import FakeIdp
+from keeper_proc import Running, keeper_process
 
 import ipython_oidc_client._native as native
 from ipython_oidc_client._keeper.keeper import Keeper
@@ -33,6 +34,15 @@ def in_a_kernel(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 def no_keeper_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SOCKET_ENV, "")  # recorded, so that teardown restores whatever was there
     monkeypatch.delenv(SOCKET_ENV)
+
+
+@pytest.fixture
+def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    """A keeper process named in this process's environment, as a server's extension names it for its
+    kernels (test_keeper_socket.py has its own, named nowhere)."""
+    with keeper_process() as proc:
+        monkeypatch.setenv(SOCKET_ENV, proc.path)
+        yield proc
 
 
 @pytest.fixture

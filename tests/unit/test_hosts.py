@@ -28,6 +28,11 @@ CASES = [
 ]
 
 
+def _http_url(host: str) -> str:
+    """A plain-http URL on ``host`` (an IPv6 literal in brackets, RFC 3986 §3.2.2)."""
+    return f"http://{host if ':' not in host or host.startswith('[') else f'[{host}]'}:8080"
+
+
 @pytest.mark.parametrize(("host", "loopback"), CASES)
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
@@ -35,7 +40,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 
 @pytest.mark.parametrize(("host", "loopback"), [c for c in CASES if c[0]])
 def test_plain_http_is_allowed_exactly_on_loopback_in_a_config(host: str, loopback: bool) -> None:
-    url = f"http://{host if ':' not in host or host.startswith('[') else f'[{host}]'}:8080"
+    url = _http_url(host)
     config = {"authority": "https://idp.example", "client_id": "c", "redirect_uri": f"{url}/cb"}
     if loopback:
         assert check_config(config)["redirect_uri"] == f"{url}/cb"
@@ -46,7 +51,7 @@ def test_plain_http_is_allowed_exactly_on_loopback_in_a_config(host: str, loopba
 
 @pytest.mark.parametrize(("host", "loopback"), [c for c in CASES if c[0]])
 def test_plain_http_is_allowed_exactly_on_loopback_in_discovery(host: str, loopback: bool) -> None:
-    url = f"http://{host if ':' not in host or host.startswith('[') else f'[{host}]'}:8080"
+    url = _http_url(host)
     doc = {
         "issuer": "https://idp.example",
         "token_endpoint": f"{url}/token",

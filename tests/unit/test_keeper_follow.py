@@ -12,17 +12,9 @@ from typing import Any
 import IPython.display
 import pytest
 from fake_idp import REDIRECT, FakeIdp
-from keeper_proc import Running, keeper_process
+from keeper_proc import Running
 
 from ipython_oidc_client import AuthenticationError, SignIn, Token, authenticate
-from ipython_oidc_client._keeper.wire import SOCKET_ENV
-
-
-@pytest.fixture
-def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
-    with keeper_process() as proc:
-        monkeypatch.setenv(SOCKET_ENV, proc.path)  # as the server's extension does for its kernels
-        yield proc
 
 
 @pytest.fixture

@@ -34,12 +34,11 @@ from azure.storage.blob import BlobServiceClient
 from fake_idp import FakeIdp
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import AuthorizedSession
-from keeper_proc import Running, keeper_process
+from keeper_proc import Running
 from stand_in_api import StandIn
 from test_keeper_follow import eventually, page_signs_in
 
 from ipython_oidc_client import AuthenticationError, SignIn, Token, authenticate
-from ipython_oidc_client._keeper.wire import SOCKET_ENV
 from ipython_oidc_client._token import clear, expire, fill, parse_token_message
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,13 +192,6 @@ def test_without_a_valid_token_each_sdk_raises_the_projects_error_and_sends_noth
 
 
 # -- every SDK, end to end: the keeper renews, the follower fills, the client sends ----------------
-
-
-@pytest.fixture
-def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
-    with keeper_process() as proc:
-        monkeypatch.setenv(SOCKET_ENV, proc.path)  # as the server's extension does for its kernels
-        yield proc
 
 
 @pytest.fixture
