@@ -17,11 +17,6 @@ _PARAM = re.compile(r'([A-Za-z0-9!#$%&\'*+.^_`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^
 #: How long a request waits for the new token after a renewal the keeper makes.
 RENEWAL_SECONDS = 30.0
 
-#: Who can step a token up: its SignIn registers (token id -> callable) when it shows its widget.
-_STEP_UP: dict[int, Callable[[dict[str, Any], str], bool]] = {}
-#: Who can renew it at once: the keeper's follower (token id -> callable).
-_RENEW: dict[int, Callable[[], bool]] = {}
-
 
 def parse_challenge(header: str | None) -> dict[str, str] | None:
     """The Bearer challenge's parameters (RFC 6750 §3), or None when there is no Bearer challenge."""
@@ -71,14 +66,16 @@ def recover(token: MutableMapping[str, Any], status: int, header: str | None, ol
         return False
     challenge = parse_challenge(header) or {}
     error = challenge.get("error")
-    if error == "invalid_token" and id(token) in _RENEW:
-        return _RENEW[id(token)]() and waited(token, old, RENEWAL_SECONDS)
-    if error == "insufficient_user_authentication" and id(token) in _STEP_UP:
+    renew = getattr(token, "_renew", None)
+    step_up = getattr(token, "_step_up", None)
+    if error == "invalid_token" and renew is not None:
+        return bool(renew()) and waited(token, old, RENEWAL_SECONDS)
+    if error == "insufficient_user_authentication" and step_up is not None:
         wanted = step_up_params(challenge)
         if not wanted:
             return False  # nothing to ask for that would change the answer
         reason = challenge.get("error_description", "")
-        return _STEP_UP[id(token)](wanted, reason)
+        return bool(step_up(wanted, reason))
     return False
 
 
@@ -106,11 +103,16 @@ def requests_hook(token: Any) -> Callable[..., Any]:
 
 
 def registered(token: MutableMapping[str, Any], step_up: Callable[[dict[str, Any], str], bool]) -> None:
-    _STEP_UP[id(token)] = step_up
+    """``step_up`` answers the token's step-up challenges: kept on the Token itself (a plain dict has
+    no requests hook to need it), so it goes with the token and never outlives it."""
+    if hasattr(token, "_step_up"):
+        token._step_up = step_up
 
 
 def renewer(token: MutableMapping[str, Any], renew: Callable[[], bool]) -> None:
-    _RENEW[id(token)] = renew
+    """``renew`` renews the token now (an API said ``invalid_token``): kept on the Token, likewise."""
+    if hasattr(token, "_renew"):
+        token._renew = renew
 
 
 def httpx_auth(token: Any) -> Any:

@@ -44,6 +44,9 @@ class Token(dict[str, Any]):
 
     #: Set by the sign-in that fills this token: its last error explains a missing token.
     _reason: Callable[[], AuthenticationError | None] | None = None
+    #: Set by that sign-in and its keeper follower: a stronger sign-in, a renewal now (_stepup.py).
+    _step_up: Callable[[dict[str, Any], str], bool] | None = None
+    _renew: Callable[[], bool] | None = None
 
     def __repr__(self) -> str:
         shown = {k: (_mask(v) if k == "access_token" and isinstance(v, str) else v) for k, v in self.items()}

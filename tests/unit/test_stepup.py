@@ -13,7 +13,7 @@ import requests
 from e2e._api import LocalApi
 
 from ipython_oidc_client import Token
-from ipython_oidc_client._stepup import _RENEW, _STEP_UP, parse_challenge, registered, renewer, step_up_params
+from ipython_oidc_client._stepup import parse_challenge, registered, renewer, step_up_params
 
 STEP_UP = (
     'Bearer error="insufficient_user_authentication", error_description="A different authentication '
@@ -44,8 +44,6 @@ def api() -> Iterator[Api]:
 def token() -> Iterator[Token]:
     t = Token(access_token="first-token", token_type="Bearer", expires_at=None, scope="openid")
     yield t
-    _STEP_UP.pop(id(t), None)
-    _RENEW.pop(id(t), None)
 
 
 @pytest.mark.parametrize(
