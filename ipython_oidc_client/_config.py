@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from ._errors import ConfigError
 from ._hosts import is_loopback
 from ._settings import ALIASES, METADATA_URLS, PROTECTED_PARAMS, PROTECTED_TOKEN_PARAMS, REFUSED, SETTINGS
+from ._targets import check_resources
 from ._text import quoted
 
 
@@ -133,34 +134,12 @@ def _check_values(checked: dict[str, Any]) -> None:
                         key, f"{key}[{quoted(field)}] must be a URL string, got {quoted(value)}."
                     )
                 _check_url(f"{key}[{quoted(field)}]", value)
-    for name, uri in checked.get("resources", {}).items():
-        _check_resource(name, uri)
+    if "resources" in checked:
+        check_resources(checked["resources"])
     if checked.get("max_age", 0) < 0:
         raise ConfigError("max_age", "'max_age' must be 0 or more seconds.")
     if checked.get("requestTimeoutInSeconds", 1) <= 0:
         raise ConfigError("requestTimeoutInSeconds", "'requestTimeoutInSeconds' must be more than 0.")
-
-
-def _check_resource(name: Any, uri: Any) -> None:
-    """RFC 8707 §2: a resource is an absolute URI without a fragment."""
-    if not isinstance(name, str) or not name or len(name) > 64 or not name.isprintable():
-        raise ConfigError(
-            "resources", f"resources: a name must be 1–64 printable characters, got {quoted(name)}."
-        )
-    if not isinstance(uri, str):
-        raise ConfigError(
-            "resources", f"resources[{quoted(name)}] must be a URI string, got {type(uri).__name__}."
-        )
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        parts = None
-    if parts is None or not parts.scheme or parts.fragment or len(uri) > 2048:
-        raise ConfigError(
-            "resources",
-            f"resources[{quoted(name)}] must be an absolute URI without a fragment (RFC 8707 §2), "
-            f"got {quoted(uri)}.",
-        )
 
 
 def _not_a_mapping(config: object) -> ConfigError:

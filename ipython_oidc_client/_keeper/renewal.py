@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from .._errors import AuthenticationError
 from .._native._http import Http
-from . import resources
+from . import exchange, resources
 from .session import EXPIRED, RETRY_SECONDS, SIGNED_IN, Session
+from .wire import KeeperError
 
 if TYPE_CHECKING:
     from .keeper import Keeper
@@ -49,6 +50,8 @@ def run_scheduler(keeper: Keeper) -> None:
 def renew(keeper: Keeper, session: Session) -> None:
     from .._native.common import refresh
 
+    if session.exchanged:
+        return renew_by_exchange(keeper, session)
     with keeper.state.lock:
         if session.tokens is None or session.tokens.refresh_token is None or session.status != SIGNED_IN:
             return
@@ -68,6 +71,7 @@ def renew(keeper: Keeper, session: Session) -> None:
                 subject,
                 session.keys,
                 resource=session.resource,
+                scope=session.target.scope if session.target is not None else None,
             )
         except Exception as err:  # a renewal thread must always end in a state the session says
             failure = (
@@ -93,7 +97,45 @@ def renew(keeper: Keeper, session: Session) -> None:
             keeper._signed_in(session, tokens, session.subject, claims)
 
 
-def renewal_failed(keeper: Keeper, session: Session, err: AuthenticationError, expires_at: float) -> None:
+def renew_by_exchange(keeper: Keeper, session: Session) -> None:
+    """An exchanged token (RFC 8693) is exchanged again from the parent's current access token, which
+    the parent's own renewals keep live; once the parent's has ended, so does this one."""
+    with keeper.state.lock:
+        before, target = session.tokens, session.target
+        if before is None or target is None or session.status != SIGNED_IN:
+            return
+        root, _ = keeper._family(session)
+        subject_token = root.tokens.access_token if root.live and root.tokens is not None else None
+    failure: AuthenticationError | KeeperError
+    if subject_token is None:
+        failure = KeeperError("not_signed_in", "the sign-in it is exchanged from has ended or expired")
+    else:
+        try:
+            tokens = exchange.exchange(
+                session.cfg, session.metadata, subject_token, target, root.cfg.authority
+            )
+        except (AuthenticationError, KeeperError) as err:
+            failure = err
+        except Exception as err:  # a renewal thread must always end in a state the session says
+            failure = AuthenticationError(
+                "invalid_response", f"the provider's answer failed ({type(err).__name__})"
+            )
+        else:
+            with keeper.state.lock:
+                if session.tokens is before:
+                    keeper._signed_in(session, tokens, session.subject, session.claims)
+            return
+    with keeper.state.lock:
+        if session.tokens is not before:
+            return
+        if failure.error not in TRANSIENT:
+            session.target = None  # refused: no more exchanges; the token lives until it expires
+        renewal_failed(keeper, session, failure, before.expires_at or time.time())
+
+
+def renewal_failed(
+    keeper: Keeper, session: Session, err: AuthenticationError | KeeperError, expires_at: float
+) -> None:
     """Retry while the provider cannot be reached and the token lives; a refusal is final."""
     now = time.time()
     left = expires_at - now

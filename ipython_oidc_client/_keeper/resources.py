@@ -12,11 +12,14 @@ import json
 import secrets
 import threading
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .._errors import AuthenticationError
 from .._native._http import Http
+from .._native.checks import TokenResponse
+from .._native.common import refresh
+from .._targets import URI_RULE, Target, check_resources, is_resource_uri, target
 from .._text import shown
+from .exchange import exchange
 from .session import SIGNED_IN, Session
 from .wire import KeeperError
 
@@ -24,27 +27,23 @@ if TYPE_CHECKING:
     from .keeper import Keeper
 
 
-def resolve(root: Session, resource: Any) -> str:
-    """The URI of ``resource``: a name from the config's ``resources``, or an absolute URI."""
-    named = root.config.get("resources") or {}
+def resolve(root: Session, resource: Any) -> Target:
+    """The target of ``resource``: a name from the config's ``resources``, or an absolute URI."""
+    named = check_resources(root.config.get("resources") or {})
     if isinstance(resource, str) and resource in named:
-        return str(named[resource])
+        return named[resource]
+    if is_resource_uri(resource):
+        return target(None, resource)
     names = ", ".join(sorted(named)) or "none"
-    try:
-        parts = urlsplit(resource) if isinstance(resource, str) else None
-    except ValueError:
-        parts = None
-    if parts is None or not parts.scheme or parts.fragment or len(resource) > 2048:
-        raise KeeperError(
-            "config",
-            f"{shown(repr(resource), 80)} is neither an API named in this sign-in's config (named: "
-            f"{names}) nor an absolute URI without a fragment (RFC 8707 §2).",
-        )
-    return str(resource)
+    raise KeeperError(
+        "config",
+        f"{shown(repr(resource), 80)} is neither an API named in this sign-in's config (named: "
+        f"{names}) nor {URI_RULE}.",
+    )
 
 
-def audience_mismatch(access_token: str, uri: str) -> bool:
-    """True when the token is a JWT whose ``aud`` leaves ``uri`` out: the provider ignored the
+def audience_mismatch(access_token: str, *wanted: str | None) -> bool:
+    """True when the token is a JWT whose ``aud`` names none of ``wanted``: the provider ignored the
     parameter (Keycloak does) and gave a token for something else. An opaque token: not ours to read."""
     parts = access_token.split(".")
     if len(parts) != 3:
@@ -56,16 +55,16 @@ def audience_mismatch(access_token: str, uri: str) -> bool:
     aud = claims.get("aud") if isinstance(claims, dict) else None
     if aud is None:
         return False
-    return uri not in (aud if isinstance(aud, list) else [aud])
+    return not set(aud if isinstance(aud, list) else [aud]) & {w for w in wanted if w is not None}
 
 
-def _provider(root: Session) -> str:
+def provider_name(root: Session) -> str:
     """The provider as a message names it: the administrator's name for it, if any, and its authority."""
     return f'"{root.label}" ({root.cfg.authority})' if root.label else root.cfg.authority
 
 
 def refused(err: AuthenticationError, root: Session, uri: str) -> KeeperError:
-    who = _provider(root)
+    who = provider_name(root)
     if err.error == "invalid_target":  # RFC 8707 §2: the provider does not serve this resource to us
         return KeeperError(
             "invalid_target",
@@ -77,7 +76,7 @@ def refused(err: AuthenticationError, root: Session, uri: str) -> KeeperError:
 
 
 def ignored(root: Session, uri: str) -> KeeperError:
-    who = _provider(root)
+    who = provider_name(root)
     return KeeperError(
         "invalid_target",
         f"The provider {who} ignored the 'resource' parameter (RFC 8707) and gave a token for another "
@@ -109,10 +108,9 @@ class FamilyLocks:
 
 
 def for_resource(keeper: Keeper, instance: Any, child: Any, resource: Any) -> dict[str, Any]:
-    """A token for one API from the sign-in ``instance`` uses (RFC 8707 §2.2), kept as a session
-    that ``child`` (a new widget instance of the kernel's) follows; the same one while it lives."""
-    from .._native.common import refresh
-
+    """A token for one API from the sign-in ``instance`` uses (RFC 8707 §2.2, or RFC 8693 where the
+    target says ``exchange``), kept as a session that ``child`` (a new widget instance of the kernel's)
+    follows; the same one while it lives."""
     if not isinstance(child, str) or not child or not isinstance(instance, str):
         raise KeeperError("invalid_request", "resource needs the widget instance and a new instance.")
     with keeper.state.lock:
@@ -120,38 +118,61 @@ def for_resource(keeper: Keeper, instance: Any, child: Any, resource: Any) -> di
         if bound is None:
             raise KeeperError("not_signed_in", "This token has no sign-in yet: sign in first.")
         root, family = keeper._family(bound)
-        uri = resolve(root, resource)
-        live = next((s for s in family if s.resource == uri and s.live), None)
+        wanted = resolve(root, resource)
+        live = next((s for s in family if s.resource == wanted.key and s.live), None)
         if live is not None:
             keeper.state.bind(child, live)
             return {"session": live.view(), "token": live.token()}
-        if not (root.live and root.renewable):
+        if wanted.exchange:
+            if not root.live or root.tokens is None:
+                raise KeeperError("not_signed_in", "The sign-in's token has expired or ended: sign in again.")
+            subject_token = root.tokens.access_token
+        elif not (root.live and root.renewable):
             raise KeeperError(
                 "not_renewable",
                 "A token for another API needs this sign-in's refresh token, and it has none (the "
                 "provider gave none, or the sign-in ended). Sign in again; if it persists, ask for "
                 "the scope offline_access.",
             )
+    if wanted.exchange:
+        tokens = exchange(root.cfg, root.metadata, subject_token, wanted, provider_name(root))
+        return _kept(keeper, root, family, child, wanted, tokens)
     with keeper.families.of(root.id):
         with keeper.state.lock:
             refresh_token = root.tokens.refresh_token if root.tokens is not None else None
         if refresh_token is None:
             raise KeeperError("not_renewable", "The sign-in ended meanwhile. Sign in again.")
-        http = Http(root.cfg.request_timeout)
+        uri = str(wanted.resource)
         try:
-            got = refresh(root.cfg, root.metadata, http, refresh_token, root.subject, root.keys, uri)
+            got = refresh(root.cfg, root.metadata, Http(root.cfg.request_timeout), refresh_token,
+                          root.subject, root.keys, uri, wanted.scope)  # fmt: skip
         except AuthenticationError as err:
             raise refused(err, root, uri) from None
         if audience_mismatch(got.tokens.access_token, uri):
             raise ignored(root, uri)
         with keeper.state.lock:
             share_refresh_token(family, got.tokens.refresh_token)
-            session = dataclasses.replace(
-                root, id=secrets.token_urlsafe(16), key=f"{root.key}|{uri}", parent=root.id, resource=uri
-            )
-            session.tokens = None
-            keeper.state.sessions[session.id] = session
-            tokens = dataclasses.replace(got.tokens, refresh_token=got.tokens.refresh_token or refresh_token)
-            keeper._signed_in(session, tokens, root.subject, root.claims)
-            keeper.state.bind(child, session)
-            return {"session": session.view(), "token": session.token()}
+        tokens = dataclasses.replace(got.tokens, refresh_token=got.tokens.refresh_token or refresh_token)
+        return _kept(keeper, root, family, child, wanted, tokens)
+
+
+def _kept(
+    keeper: Keeper, root: Session, family: list[Session], child: str, wanted: Target, tokens: TokenResponse
+) -> dict[str, Any]:
+    """The API's token as a session of the family, followed by ``child``."""
+    if wanted.exchange and audience_mismatch(tokens.access_token, wanted.resource, wanted.audience):
+        raise ignored(root, wanted.key)
+    with keeper.state.lock:
+        session = dataclasses.replace(
+            root,
+            id=secrets.token_urlsafe(16),
+            key=f"{root.key}|{wanted.key}",
+            parent=root.id,
+            resource=wanted.key,
+            target=wanted,
+        )
+        session.tokens = None
+        keeper.state.sessions[session.id] = session
+        keeper._signed_in(session, tokens, root.subject, root.claims)
+        keeper.state.bind(child, session)
+        return {"session": session.view(), "token": session.token()}

@@ -10,6 +10,7 @@ from typing import Any
 from .._native.checks import TokenResponse
 from .._native.common import Keys
 from .._native.config import NativeConfig
+from .._targets import Target
 from .._text import shown
 
 #: Statuses of a session as pages and kernels see them (docs/keeper.md).
@@ -70,6 +71,10 @@ class Session:
     #: It shares that session's refresh token, and ends when that session is signed out.
     parent: str | None = None
     resource: str | None = None
+    #: The API's target (``_targets.Target``): how its token is asked for again at each renewal.
+    #: When it says ``exchange``, the token is exchanged again from the parent's access token (RFC
+    #: 8693) instead of refreshed; None again once a renewal was refused.
+    target: Target | None = None
 
     @property
     def live(self) -> bool:
@@ -82,7 +87,12 @@ class Session:
 
     @property
     def renewable(self) -> bool:
-        return self.tokens is not None and self.tokens.refresh_token is not None
+        return self.tokens is not None and (self.tokens.refresh_token is not None or self.exchanged)
+
+    @property
+    def exchanged(self) -> bool:
+        """Renewed by a token exchange from its parent's access token, not by a refresh token."""
+        return self.target is not None and self.target.exchange
 
     def token(self) -> dict[str, Any] | None:
         """The four fields a kernel may hold (docs/architecture.md), while the token lives."""
@@ -126,7 +136,7 @@ class Session:
         t = self.tokens
         if self.status != SIGNED_IN or t is None or t.expires_at is None:
             self.due, self.due_kind = None, ""
-        elif t.refresh_token is None:
+        elif t.refresh_token is None and not self.exchanged:
             self.due, self.due_kind = t.expires_at, "expire"
         else:
             self.due, self.due_kind = renewal_due(t.expires_at, self.issued, self.renew_before, now), "renew"

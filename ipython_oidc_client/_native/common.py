@@ -143,12 +143,15 @@ def refresh(
     subject: str | None,
     keys: Keys | None = None,
     resource: str | None = None,
+    scope: str | None = None,
 ) -> Validated:
     """RFC 6749 §6; a new ID token must be about the same user (OpenID Connect Core §12.2).
-    ``resource``: an access token for that API only (RFC 8707 §2.2)."""
+    ``resource``: an access token for that API only (RFC 8707 §2.2); ``scope``: no more than that."""
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": cfg.client_id}
     if resource is not None:
         data["resource"] = resource
+    if scope is not None:
+        data["scope"] = scope
     status, body = token_request(http, metadata, data, "token renewal", cfg.client_auth)
     if status != 200:
         raise refused(status, body, "token renewal", cfg.client_auth)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._config import check_config
 from .._errors import ConfigError
+from .._targets import signed_in_for
 
 #: Settings that shape only the widget or the page's redirect; a native flow has no use for them
 #: and ignores them, so that one config serves both (docs/native.md).
@@ -76,7 +77,7 @@ def native_config(config: Any) -> NativeConfig:
     resources = tuple(resource) if isinstance(resource, list) else ((resource,) if resource else ())
     # The named APIs are asked for at sign-in too: a provider grants a token for a resource later
     # (token.for_resource) only within those the authorization covered (RFC 8707 §2.2).
-    resources += tuple(u for u in checked.get("resources", {}).values() if u not in resources)
+    resources += tuple(u for u in signed_in_for(checked.get("resources")) if u not in resources)
     return NativeConfig(
         authority=checked["authority"],
         client_id=checked["client_id"],

@@ -41,6 +41,8 @@ class FakeIdp:
         #: The access tokens for a refresh with RFC 8707's ``resource``: a JWT whose aud is this (None:
         #: the resource asked for), or an opaque one when False.
         self.resource_audience: str | bool | None = None
+        #: Token exchange (RFC 8693): the issued_token_type it answers with (None: leave it out).
+        self.exchange_issued = "urn:ietf:params:oauth:token-type:access_token"
         #: Answers the token endpoint gives before any token, in order: (status, body).
         self.token_errors: list[tuple[int, Any]] = []
         #: (method, path) of every request, in order.
@@ -50,6 +52,7 @@ class FakeIdp:
         self.revoked: set[str] = set()
         self._codes: dict[str, dict[str, str]] = {}
         self._refresh_tokens: set[str] = set()
+        self._access_tokens: set[str] = set()
         self._secrets: set[str] = set()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -120,7 +123,7 @@ class FakeIdp:
             claims["nonce"] = nonce
         id_token = jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"})
         body: dict[str, Any] = {
-            "access_token": "at-" + secrets.token_urlsafe(16),
+            "access_token": self._access("at-" + secrets.token_urlsafe(16)),
             "token_type": "Bearer",
             "expires_in": self.expires_in,
             "scope": scope,
@@ -163,10 +166,38 @@ class FakeIdp:
                     aud = self.resource_audience or resource
                     now = int(time.time())
                     claims = {"iss": self.issuer, "sub": "user-1", "aud": aud, "exp": now + 600}
-                    body["access_token"] = jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"})
+                    body["access_token"] = self._access(
+                        jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"})
+                    )
                     self._secrets.add(body["access_token"])
                 return 200, body
+            if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange":
+                return self._exchange(form)
             return 400, {"error": "unsupported_grant_type"}
+
+    def _access(self, token: str) -> str:
+        self._access_tokens.add(token)
+        return token
+
+    def _exchange(self, form: dict[str, str]) -> tuple[int, Any]:
+        """RFC 8693 §2: a live access token of ours for a JWT whose aud is the resource or audience."""
+        if form.get("subject_token") not in self._access_tokens or form.get("subject_token_type") != (
+            "urn:ietf:params:oauth:token-type:access_token"
+        ):
+            return 400, {"error": "invalid_grant"}
+        now = int(time.time())
+        aud = form.get("audience") or form.get("resource")
+        claims = {
+            "iss": self.issuer,
+            "sub": "user-1",
+            "aud": aud,
+            "exp": now + 600,
+            "jti": secrets.token_hex(8),
+        }
+        token = self._access(jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"}))
+        body = {"access_token": token, "token_type": "Bearer", "expires_in": self.expires_in}
+        body |= {"issued_token_type": self.exchange_issued} if self.exchange_issued else {}
+        return 200, body
 
     def basic_client_id(self) -> str | None:
         """The client_id of the last POST's HTTP Basic authentication (RFC 6749 §2.3.1), if any."""
