@@ -2,7 +2,7 @@
 indicators (RFC 8707) and two APIs on 127.0.0.1 that check the token's signature and audience. One
 sign-in in the widget; then ``token.for_resource`` gives each API its own token, with no window; each
 API takes its own and refuses the other's; a resource the provider does not serve is said with its
-name, and the parameter."""
+name, and the parameter. The same by token exchange (RFC 8693), where the config's target says so."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from ._stack import Lab, Provider, start_provider, write_notebook
 from .conftest import CLIENT_ID
 
 BASE = "/user/alice/"
+EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+GRANTS = ["authorization_code", "refresh_token", EXCHANGE]
 
 
 class Api(LocalApi):
@@ -48,8 +50,9 @@ def apis(
     first, second = Api(), Api()
     idp = start_provider(
         tmp_path_factory.mktemp("resources-provider"),
-        [{"client_id": CLIENT_ID, "redirect_uris": [labs[BASE].redirect_uri()]}],
+        [{"client_id": CLIENT_ID, "redirect_uris": [labs[BASE].redirect_uri()], "grant_types": GRANTS}],
         resource_indicators=[first.url, second.url],
+        token_exchange=True,
     )
     jwks_uri = requests.get(f"{idp.issuer}/.well-known/openid-configuration", timeout=10).json()["jwks_uri"]
     first.keys = second.keys = jwt.PyJWKClient(jwks_uri)
@@ -112,3 +115,48 @@ def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
     grants = [e.get("grant_type") for e in idp.issued() if e.get("access_token")]
     assert grants == ["authorization_code", "refresh_token", "refresh_token"], grants
     print(f"for_resource twice in the kernel: {fields[6]} s")
+
+
+def test_token_exchange_gives_each_api_its_own_token_without_a_window(
+    labs: dict[str, Lab], apis: tuple[Provider, Api, Api], context: BrowserContext
+) -> None:
+    idp, first, second = apis
+    lab = labs[BASE]
+    config = {
+        "authority": idp.issuer,
+        "client_id": CLIENT_ID,
+        "scope": "openid profile",
+        "resources": {
+            "first": {"resource": first.url, "exchange": True},
+            "second": {"audience": second.url, "exchange": True},  # Keycloak's way: by audience
+        },
+        "extraQueryParams": {"x_e2e": uuid.uuid4().hex[:8]},  # a session of its own
+    }
+    before = len(idp.issued())
+    call = "lambda t, api: requests.get(api, auth=t, timeout=10).status_code"
+    name = f"exchange-{uuid.uuid4().hex[:8]}.ipynb"
+    write_notebook(
+        lab.root / name,
+        [
+            "from ipython_oidc_client import Token, authenticate\ntoken = Token()\n"
+            f"s = authenticate({config!r}, token)",
+            "import requests\nawait s\n"
+            f"status = {call}\n"
+            "a, b = token.for_resource('first'), token.for_resource('second')\n"
+            f"print('apis', status(a, {first.url!r}), status(b, {second.url!r}), status(a, {second.url!r}),"
+            " token.for_resource('second') is b)",
+        ],
+    )
+    nb = NotebookPage(context, lab, name)
+    with nb.page.expect_popup() as popup_info:
+        nb.run(0)
+    sign_in(popup_info.value, "alice")
+    nb.wait_status("signed_in")
+    windows: list[Page] = []
+    nb.page.on("popup", lambda popup: windows.append(popup))
+    out = nb.run_and_wait(1, "apis")
+    # Each API takes the token exchanged for it and refuses the other's.
+    assert out.split()[1:5] == ["200", "200", "401", "True"], out
+    assert windows == [], "a token exchange opened a window"
+    grants = [e.get("grant_type") for e in idp.issued()[before:] if e.get("access_token")]
+    assert grants == ["authorization_code", EXCHANGE, EXCHANGE], grants

@@ -8,6 +8,10 @@
 //   "device_flow": true enables the device authorization grant (RFC 8628), "device_code_ttl" (s) is
 //   how long its codes live, "device_interval" (s) the polling interval it announces (default: none,
 //   so clients use 5 s, RFC 8628 §3.2).
+// "token_exchange": true (tests only) adds OAuth 2.0 Token Exchange (RFC 8693) through oidc-provider's
+//   registerGrantType: a live opaque access token of the same client is exchanged for a JWT access token
+//   whose audience is the "audience" or "resource" asked for, which must be one of resource_indicators.
+//   Clients get the grant with "grant_types" (it is then listed in discovery's grant_types_supported).
 // spy_file (tests only): every code and token this provider issues is appended there, with the grant
 // type of each token request, so the tests can prove that none of them leaks where it must not be
 // and count renewals.
@@ -95,6 +99,45 @@ const provider = new Provider(issuer, {
   ...(Array.isArray(config.resource_indicators) ? { scopes: ["openid", "offline_access", "api"] } : {}),
   cookies: { keys: ["local-test-provider-only"] },
 });
+
+if (config.token_exchange) {
+  const GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+  const ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token";
+  const exchange = async (ctx) => {
+    const { subject_token, subject_token_type, requested_token_type, audience, resource } = ctx.oidc.params;
+    if (subject_token_type !== ACCESS_TOKEN) throw new errors.InvalidRequest("subject_token_type must be an access token");
+    if (requested_token_type && requested_token_type !== ACCESS_TOKEN) throw new errors.InvalidRequest("only access tokens are issued");
+    const subject = await provider.AccessToken.find(subject_token);
+    if (!subject || subject.isExpired || subject.clientId !== ctx.oidc.client.clientId) {
+      throw new errors.InvalidGrant("subject_token is not a live access token of this client");
+    }
+    const target = audience ?? resource;
+    if (!(config.resource_indicators ?? []).includes(target)) throw new errors.InvalidTarget();
+    const token = new provider.AccessToken({
+      accountId: subject.accountId,
+      client: ctx.oidc.client,
+      grantId: subject.grantId,
+      gty: "token_exchange",
+      scope: "api",
+    });
+    token.resourceServer = new provider.ResourceServer(target, {
+      scope: "api",
+      audience: target,
+      accessTokenFormat: "jwt",
+      accessTokenTTL: config.access_token_ttl ?? 3600,
+    });
+    const value = await token.save();
+    ctx.body = {
+      access_token: value,
+      issued_token_type: ACCESS_TOKEN,
+      token_type: "Bearer",
+      expires_in: token.expiration,
+      scope: token.scope,
+    };
+  };
+  const params = ["subject_token", "subject_token_type", "requested_token_type", "audience", "resource", "scope"];
+  provider.registerGrantType(GRANT, exchange, params, ["audience", "resource"]);
+}
 
 if (config.device_interval) {
   // oidc-provider announces no interval; a test may ask for a shorter one than the 5 s default.
