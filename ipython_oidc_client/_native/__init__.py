@@ -91,6 +91,9 @@ def sign_in(
         raise
     if not session.alive():  # no renewal (renew=False, or no refresh token): nothing to keep
         forget(token)
+    from .stepup import answer_challenges
+
+    answer_challenges(config, token, flow=flow, timeout=timeout, renew=renew, renew_before=renew_before)
     return token
 
 

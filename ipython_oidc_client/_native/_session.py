@@ -127,6 +127,17 @@ class Session:
         """Whether the keeper still has something to do: a session it renews."""
         return self.keeper is not None and self.keeper.alive() and self._renewable
 
+    def renew_now(self) -> bool:
+        """Ask the keeper to renew now (an API said ``invalid_token``); the new token comes as usual."""
+        keeper = self.keeper
+        if keeper is None or self.session_id is None or not keeper.alive() or not self._renewable:
+            return False
+        try:
+            keeper.link.request("renew", timeout=30, session=self.session_id)
+        except (KeeperError, KeeperUnavailable):
+            return False
+        return True
+
     def stop(self, revoke: bool = False) -> None:
         """End the keeper (by its pid): it takes the refresh token with it; with ``revoke``, the
         provider is asked to revoke it first (RFC 7009)."""

@@ -65,6 +65,9 @@ if os.environ.get("NATIVE_TEST_CALLS"):
         seen.add(hash(token["access_token"]))
         time.sleep(2)  # the user's own pace: one call every 2 s
     print("calls:", ok, "failed:", failed, "tokens:", len(seen), flush=True)
+if os.environ.get("NATIVE_TEST_STEP_UP_API"):
+    answer = requests.get(os.environ["NATIVE_TEST_STEP_UP_API"], auth=token, timeout=120)
+    print("step-up:", answer.status_code, len(answer.history), flush=True)
 if os.environ.get("NATIVE_TEST_LOGOUT"):
     from ipython_oidc_client import logout
     logout(signin)

@@ -1,0 +1,68 @@
+"""Step-up without a notebook frontend (docs/stepup.md): an API that refuses the token with RFC 9470's
+``insufficient_user_authentication`` gets a new sign-in by the same flow (the device grant's link and
+code, or the system browser), asking for its ``acr_values``/``max_age``; an API that says
+``invalid_token`` gets one renewal by the keeper. The request is then retried once (_stepup.py)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from .._errors import AuthenticationError, ConfigError
+from .._stepup import registered, renewer
+from .._text import shown
+
+
+def fresh(wanted: dict[str, Any]) -> dict[str, str]:
+    """With ``max_age``, ``prompt=login`` too: the API wants the person to have just signed in, and a
+    device authorization request's ``max_age`` is not honoured by every provider (oidc-provider's is
+    not), while ``prompt=login`` is (OpenID Connect Core §3.1.2.1)."""
+    return {"prompt": "login"} if "max_age" in wanted else {}
+
+
+def answer_challenges(
+    config: Mapping[str, Any],
+    token: MutableMapping[str, Any],
+    *,
+    flow: str,
+    timeout: float,
+    renew: bool,
+    renew_before: float,
+) -> None:
+    """Keep on ``token`` what answers an API's challenges for the sign-in ``sign_in`` just made."""
+    from . import session_of, sign_in
+
+    def step_up(wanted: dict[str, Any], reason: str) -> bool:
+        why = f" ({shown(reason)})" if reason else ""
+        asked = ", ".join(f"{k}={v}" for k, v in wanted.items())
+        print(
+            f"The API asks for a stronger sign-in{why}: {asked}. Signing in again…",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            # The same token, filled by the new sign-in's keeper; the last one's ends with it.
+            sign_in(
+                {**config, **wanted},
+                token,
+                flow=flow,
+                timeout=timeout,
+                renew=renew,
+                renew_before=renew_before,
+            )
+        except (AuthenticationError, ConfigError) as err:
+            print(
+                f"The stronger sign-in failed ({err}); the API's refusal is returned as it came.",
+                file=sys.stderr,
+                flush=True,
+            )
+            return False
+        return True
+
+    def renew_now() -> bool:
+        session = session_of(token)
+        return session is not None and session.renew_now()
+
+    registered(token, step_up)
+    renewer(token, renew_now)
