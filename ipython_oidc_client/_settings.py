@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from ._hosts import ENDPOINTS
+
 # Passed to oidc-client-ts as they are. Value: the accepted Python types.
 SETTINGS: dict[str, tuple[type, ...]] = {
     "authority": (str,),
@@ -135,16 +137,6 @@ PROTECTED_TOKEN_PARAMS = {
     "redirect_uri",
     "refresh_token",
 }
-# Endpoints in `metadata`/`metadataSeed` are used as they are: they get the same https rule.
-METADATA_URLS = (
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "userinfo_endpoint",
-    "jwks_uri",
-    "end_session_endpoint",
-    "revocation_endpoint",
-    "introspection_endpoint",
-    "device_authorization_endpoint",
-    "check_session_iframe",
-)
+# Endpoints in `metadata`/`metadataSeed` are used as they are: they get the same https rule as
+# discovery's (the one list in _hosts.py), and so do the issuer and the session iframe given there.
+METADATA_URLS = ("issuer", *ENDPOINTS, "check_session_iframe")

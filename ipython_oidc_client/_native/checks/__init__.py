@@ -1,7 +1,8 @@
-"""Pure checks of what a provider answers, for the flows without a notebook frontend (device
-authorization grant, loopback redirect). Nothing here touches the network, so every check runs
-offline in the unit tests; fetching lives in ``_http.py`` (the split authlib and oauth4webapi make).
-Each check mirrors the page's (``js/issuer.ts``, ``js/idtoken.ts``) and cites its RFC."""
+"""Pure checks of what a provider answers, for every sign-in the keeper makes: the one the notebook's
+browser drives, the device authorization grant and the loopback redirect. Nothing here touches the
+network, so every check runs offline in the unit tests; fetching lives in ``_http.py`` (the split
+authlib and oauth4webapi make). Each check cites its RFC and exists only here: the page checks no
+issuer, state or ID token (docs/architecture.md)."""
 
 from .device import (
     DEFAULT_INTERVAL,

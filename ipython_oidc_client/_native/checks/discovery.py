@@ -1,5 +1,5 @@
 """Discovery (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3): the exact issuer, and every
-endpoint over https (http on loopback only), as js/issuer.ts checks them."""
+endpoint over https (http on loopback only). The one implementation: the page checks none of it."""
 
 from __future__ import annotations
 
@@ -8,20 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..._errors import AuthenticationError
+from ..._hosts import ENDPOINTS as ENDPOINTS  # the one list of endpoints held to https
 from ..._hosts import is_loopback as is_loopback  # device.py takes it from here
 from ..._text import shown
-
-#: Every endpoint this client may send a code, a token or the user to (js/issuer.ts ENDPOINTS).
-ENDPOINTS = (
-    "authorization_endpoint",
-    "token_endpoint",
-    "jwks_uri",
-    "userinfo_endpoint",
-    "end_session_endpoint",
-    "revocation_endpoint",
-    "introspection_endpoint",
-    "device_authorization_endpoint",
-)
 
 
 def _invalid(message: str) -> AuthenticationError:

@@ -9,7 +9,7 @@ from typing import Any
 from ..._errors import AuthenticationError
 from ..._text import shown
 
-#: Asymmetric algorithms only (js/idtoken.ts): a public client has no secret, so an HS* token
+#: Asymmetric algorithms only: a public client has no secret, so an HS* token
 #: proves nothing, and "none" never does.
 ALLOWED_ALGORITHMS = [
     "RS256",
