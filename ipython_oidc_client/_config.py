@@ -106,8 +106,9 @@ def _check_values(checked: dict[str, Any]) -> None:
     if scope is not None and "openid" not in scope.split():
         raise ConfigError(
             "scope",
-            f"scope {quoted(scope)} lacks 'openid': the widget validates the ID token before it sends "
-            "anything to the kernel. Add 'openid' to the scope.",
+            f"scope {quoted(scope)} lacks 'openid': the server's token keeper validates the ID token "
+            "(who signed in, and that the answer is this sign-in's) before any token reaches the kernel. "
+            "Add 'openid' to the scope.",
         )
     popup_uri = checked.pop("popup_redirect_uri", None)
     if popup_uri is not None:

@@ -42,12 +42,13 @@ _PUBLIC_CLIENT_ONLY = (
     "(OidcExtension.providers, client_auth)."
 )
 _IN_MEMORY = (
-    "tokens and sign-in state are kept in the page's memory on purpose (web storage is readable by "
-    "any script a kernel emits). Remove {key!r}."
+    "tokens are kept by the server's token keeper, never in the page (web storage is readable by any "
+    "script a kernel emits). Remove {key!r}."
 )
 _WIDGET_OWNS = (
     "{key!r} is an oidc-client-ts UserManager setting that ipython-oidc-client does not use: the "
-    "widget manages the popup, storage and token lifetime itself. Remove {key!r}."
+    "widget manages the popup, and the server's token keeper the tokens and their lifetime. Remove "
+    "{key!r}."
 )
 
 # Known oidc-client-ts names that are refused, with the reason.

@@ -63,8 +63,8 @@ def test_unknown_key_suggests_the_closest_valid_one(wrong: str, right: str) -> N
     [
         ("client_secret", "cannot keep a secret"),
         ("disablePKCE", "PKCE is required"),
-        ("userStore", "page's memory"),
-        ("automaticSilentRenew", "manages the popup, storage and token lifetime"),
+        ("userStore", "never in the page"),
+        ("automaticSilentRenew", "the server's token keeper the tokens and their lifetime"),
     ],
 )
 def test_refused_key_raises_with_its_reason(key: str, reason: str) -> None:
