@@ -1,11 +1,12 @@
 /// <reference types="node" />
-// The page's calls to the server's sign-in routes (js/api.ts): each route's method, path under the base
+// The page's calls to the server's sign-in routes (js/signin/api.ts): each route's method, path under the base
 // URL, body and XSRF header; the server's refusals as SignInErrors with its code and sentence; a server
 // that does not answer, a route that does not exist (no extension), and an abort, each said apart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as api from "../api";
-import { SignInError } from "../errors";
+import { redeem } from "../callback/answer";
+import * as api from "../signin/api";
+import { SignInError } from "../shared/errors";
 import { FakeServer, installPage, REDIRECT_URI } from "./fakes";
 
 const g = globalThis as Record<string, unknown>;
@@ -46,7 +47,7 @@ test("each route: its method and path under the base URL, its body, and the XSRF
   assert.equal(out.session.status, "signed_out");
   assert.equal(out.end_session, server.endSession);
   assert.equal(out.revoke_error, null);
-  await assert.rejects(api.redeem("st-unknown", { state: "st-unknown", code: "c" }), { code: "state_mismatch" });
+  await assert.rejects(redeem("st-unknown", { state: "st-unknown", code: "c" }), { code: "state_mismatch" });
   assert.deepEqual(
     server.requests.map((r) => [r.method, r.path, r.body]),
     [
@@ -69,7 +70,7 @@ test("redeem sends the state and the answer, and gives only the session's view",
   const body = { request: { a: 1 }, redirect_uri: REDIRECT_URI, instance: "w1", fresh: false, renew_before: 60 };
   const begun = await api.beginOf(body);
   assert.ok("url" in begun);
-  const view = await api.redeem(begun.state, { code: "c", state: begun.state });
+  const view = await redeem(begun.state, { code: "c", state: begun.state });
   assert.deepEqual(Object.keys(view).sort(), Object.keys(server.sessions.get(view.id) ?? {}).sort());
   assert.equal(view.status, "signed_in");
 });

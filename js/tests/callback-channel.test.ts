@@ -1,10 +1,10 @@
 /// <reference types="node" />
 // Our callback page in a popup whose opener is another origin's window (reading its location throws):
 // it is posted nothing. The page still hands the answer to the keeper, and the outcome goes over this
-// origin's BroadcastChannel for that state (js/callback.ts).
+// origin's BroadcastChannel for that state (js/callback/callback.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CALLBACK_SOURCE, callbackChannel } from "../messages";
+import { CALLBACK_SOURCE, callbackChannel } from "../shared/messages";
 import { installCallbackPage } from "./fake-callback";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, waitFor } from "./fakes";
 
@@ -24,7 +24,7 @@ test("an opener of another origin is posted nothing: the outcome goes over Broad
   try {
     const received: unknown[] = [];
     channel.onmessage = (e) => received.push(e.data);
-    await import("../callback");
+    await import("../callback/callback");
     await waitFor(() => page.closed() && received.length > 0, "the outcome over the channel, and the window closed");
     const session = server.sessions.get(server.instances.get("w1") ?? "");
     assert.ok(session);

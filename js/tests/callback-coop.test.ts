@@ -1,11 +1,11 @@
 /// <reference types="node" />
 // Our callback page in a popup whose opener the provider's Cross-Origin-Opener-Policy cut
 // (window.opener is null) and whose tab left for no trip: a popup all the same. It hands the answer to
-// the keeper and tells the outcome over this origin's BroadcastChannel for that state (js/callback.ts);
+// the keeper and tells the outcome over this origin's BroadcastChannel for that state (js/callback/callback.ts);
 // it keeps nothing in the tab and goes nowhere.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CALLBACK_SOURCE, callbackChannel } from "../messages";
+import { CALLBACK_SOURCE, callbackChannel } from "../shared/messages";
 import { installCallbackPage } from "./fake-callback";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, waitFor } from "./fakes";
 
@@ -21,7 +21,7 @@ test("no opener (COOP): the outcome goes over BroadcastChannel, and the window c
   try {
     const received: unknown[] = [];
     channel.onmessage = (e) => received.push(e.data);
-    await import("../callback");
+    await import("../callback/callback");
     await waitFor(() => page.closed() && received.length > 0, "the outcome over the channel, and the window closed");
     const session = server.sessions.get(server.instances.get("w1") ?? "");
     assert.ok(session);

@@ -1,13 +1,13 @@
 /// <reference types="node" />
 // Redirect mode on a server under a base URL (JupyterHub's /user/<name>/), when the keeper refuses the
-// answer: our callback page (js/callback.ts) hands the code to the keeper under that base, keeps in the
+// answer: our callback page (js/callback/callback.ts) hands the code to the keeper under that base, keeps in the
 // tab only the state and the keeper's refusal — never the code — and sends the tab back through
 // {base}oidc/return; the widget that left, brought back, says the refusal without a click, and nothing
 // of the trip is left in the tab.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PENDING, RESPONSE } from "../messages";
-import { leave } from "../redirect";
+import { PENDING, RESPONSE } from "../shared/messages";
+import { leave } from "../signin/redirect";
 import { installCallbackPage } from "./fake-callback";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, ORIGIN, T0, waitFor } from "./fakes";
@@ -23,7 +23,7 @@ test("a refused answer in redirect mode: kept without its code, the tab sent to 
 
   t.mock.timers.tick(30_000);
   const callback = installCallbackPage(`?code=c-secret&state=${state}`, null, page.storage, "/user/alice/");
-  await import("../callback");
+  await import("../callback/callback");
   await waitFor(() => callback.location.replaced.length > 0, "the tab sent back");
   assert.deepEqual(callback.location.replaced, ["/user/alice/oidc/return"]);
   assert.deepEqual(server.requests.map((r) => [r.method, r.path, r.body]), [

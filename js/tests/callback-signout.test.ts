@@ -1,10 +1,10 @@
 /// <reference types="node" />
 // The provider's sign-out coming back to our callback page (RP-Initiated Logout's
 // post_logout_redirect_uri): a state, and no code or error. There is nothing to redeem: no request to
-// the server, and the opener is told the state alone, with no outcome (js/callback.ts).
+// the server, and the opener is told the state alone, with no outcome (js/callback/callback.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CALLBACK_SOURCE } from "../messages";
+import { CALLBACK_SOURCE } from "../shared/messages";
 import { installCallbackPage } from "./fake-callback";
 import { FakeServer, installPage, ORIGIN, waitFor } from "./fakes";
 
@@ -14,7 +14,7 @@ test("a sign-out coming back: no redeem, the state told to the opener without an
   const posted: [unknown, string][] = [];
   const opener = { location: { origin: ORIGIN }, postMessage: (data: unknown, origin: string) => posted.push([data, origin]) };
   const page = installCallbackPage("?state=so-1", opener);
-  await import("../callback");
+  await import("../callback/callback");
   await waitFor(() => page.closed(), "the window closed");
   assert.deepEqual(server.requests, [], "nothing asked of the server");
   assert.deepEqual(posted, [[{ source: CALLBACK_SOURCE, state: "so-1" }, ORIGIN]]);

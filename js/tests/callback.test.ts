@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Our callback page in a popup (js/callback.ts) opened by the notebook page: it takes the code out of
+// Our callback page in a popup (js/callback/callback.ts) opened by the notebook page: it takes the code out of
 // its own history, hands the provider's answer to the server's keeper itself (POST oidc/redeem, the
 // answer's parameters and nothing else of the URL, with the XSRF token), tells the opener — at its
 // origin only — the state and the keeper's outcome (never the code), keeps nothing in the tab, and
@@ -8,8 +8,8 @@
 // redirect.test.ts, callback-redirect.test.ts, callback-stale.test.ts. The page runs once per file.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerOf } from "../answer";
-import { CALLBACK_SOURCE, callbackChannel } from "../messages";
+import { answerOf } from "../callback/answer";
+import { CALLBACK_SOURCE, callbackChannel } from "../shared/messages";
 import { installCallbackPage } from "./fake-callback";
 import { CONFIG, FakeServer, installPage, ISSUER, ORIGIN, REDIRECT_URI, settle, waitFor } from "./fakes";
 
@@ -25,7 +25,7 @@ test("an answer in a popup: redeemed by the page itself, the outcome posted to t
   const overChannel: unknown[] = [];
   channel.onmessage = (e) => overChannel.push(e.data);
   try {
-    await import("../callback");
+    await import("../callback/callback");
     await waitFor(() => page.closed(), "the window closed");
     // The keeper was handed exactly the answer's parameters, nothing else of the URL.
     assert.deepEqual(

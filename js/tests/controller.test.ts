@@ -5,14 +5,15 @@
 // kernel's `start` only starts an idle widget; a comm that died is found out by a harmless probe.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { View } from "../messages";
-import * as say from "../wording";
+import type { View } from "../shared/messages";
+import * as say from "../shared/wording";
+import { namedButtons } from "./buttons";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, waitFor } from "./fakes";
 
 function assertHonest(view: View): void {
   const shown = view.actions.map((a) => a.label);
-  for (const named of say.namedButtons(view.message)) {
+  for (const named of namedButtons(view.message)) {
     assert.ok(shown.includes(named), `${view.status}: "${view.message}" names "${named}", shown: ${shown}`);
   }
 }

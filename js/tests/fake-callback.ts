@@ -1,12 +1,11 @@
 /// <reference types="node" />
 // Our callback page ({base_url}oidc/redirect.html) as the provider's answer opens it: its location,
-// history, message element and window (whose opener is the notebook page, or none). js/callback.ts
+// history, message element and window (whose opener is the notebook page, or none). js/callback/callback.ts
 // runs once, when imported; so each test file can run it once. For the widget's tests, what the
 // callback page does in a sign-in window, played without it: callbackAnswers.
-import { answerOf } from "../answer";
-import * as api from "../api";
-import { SignInError } from "../errors";
-import { responseParams, type Outcome } from "../messages";
+import { answerOf, redeem, responseParams } from "../callback/answer";
+import { SignInError } from "../shared/errors";
+import type { Outcome } from "../shared/messages";
 import { installPage, MemoryStorage, ORIGIN, type FakeWindow, type Page } from "./fake-page";
 
 const g = globalThis as Record<string, unknown>;
@@ -58,16 +57,16 @@ export function installCallbackPage(
  * Our callback page in the sign-in window the notebook page `window` opened, as a widget's test needs
  * it: the provider's answer at `url` goes to the server's keeper (POST oidc/redeem with the answer's
  * parameters, on the same origin as the notebook page), then what the keeper made of it goes to the
- * opener. What js/callback.ts does itself is tested in the callback*.test.ts files.
+ * opener. What js/callback/callback.ts does itself is tested in the callback*.test.ts files.
  */
 export async function callbackAnswers(window: FakeWindow, url: string): Promise<Outcome> {
   const state = responseParams(url).get("state") ?? "";
   let outcome: Outcome;
   try {
-    outcome = { session: await api.redeem(state, answerOf(url)) };
+    outcome = { session: await redeem(state, answerOf(url)) };
   } catch (err) {
     const failure = err instanceof SignInError ? err : new SignInError("keeper_unavailable", String(err));
-    outcome = { error: String(failure.code), message: failure.message };
+    outcome = { error: failure.code, message: failure.message };
   }
   window.answer(state, outcome);
   return outcome;

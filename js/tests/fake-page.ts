@@ -2,9 +2,9 @@
 // The notebook page around the widget, so that the page's modules run in node as in the browser: its
 // window and the popups it opens, location, document, the tab's sessionStorage, and a timeline of what
 // happened in which order. The Jupyter server behind `fetch` is in fakes.ts.
-import { flightKey, remember } from "../inflight";
-import { CALLBACK_SOURCE, type Outcome, type SessionView } from "../messages";
-import { forgetRegistry } from "../registry";
+import { flightKey, remember } from "../signin/inflight";
+import { CALLBACK_SOURCE, type Outcome, type SessionView } from "../shared/messages";
+import { forgetRegistry } from "../signin/registry";
 
 export const ORIGIN = "https://lab.example";
 export const ISSUER = "https://idp.example";
@@ -164,7 +164,7 @@ export interface Page {
   storage: MemoryStorage;
 }
 
-/** Requests whose live session a page may have come to know (js/inflight.ts remember), each as its
+/** Requests whose live session a page may have come to know (js/signin/inflight.ts remember), each as its
  * request and redirect URI: the page's modules outlive each test's page, so a new page forgets them. */
 const learnable: (() => [unknown, string])[] = [];
 

@@ -3,9 +3,9 @@
 // controller that shows it, with what the kernel was sent and every view the widget showed.
 import type { TestContext } from "node:test";
 import type { AnyModel } from "@anywidget/types";
-import { Controller } from "../controller";
-import type { KernelMessage, PageMessage, Status, View, WidgetTraits } from "../messages";
-import { WidgetSettings } from "../settings";
+import { Controller } from "../widget/controller";
+import type { KernelMessage, PageMessage, Status, View, WidgetTraits } from "../shared/messages";
+import { WidgetSettings } from "../signin/settings";
 import { CONFIG, mayLearn, waitFor } from "./fake-page";
 
 let made = 0;

@@ -1,13 +1,13 @@
 /// <reference types="node" />
-// A fake Jupyter server behind `fetch`: the sign-in routes of js/api.ts (ipython_oidc_client/server/
+// A fake Jupyter server behind `fetch`: the sign-in routes of js/signin/api.ts (ipython_oidc_client/server/
 // sessions.py) with a keeper behind them that holds sessions by request and by widget instance, and
 // answers each POST oidc/watch at the first change (or holds it until the page aborts it); GET
-// oidc/providers for js/registry.ts; POST oidc/return-path for redirect mode. It records every request.
+// oidc/providers for js/signin/registry.ts; POST oidc/return-path for redirect mode. It records every request.
 // The page never talks to the provider, so there is no provider here: ISSUER only names one. The
 // "access tokens" it hands out are made-up strings.
-import type { AccessToken } from "../api";
-import type { SessionView } from "../messages";
-import type { Registry } from "../registry";
+import type { AccessToken } from "../signin/api";
+import type { SessionView } from "../shared/messages";
+import type { Registry } from "../signin/registry";
 import { CLIENT_ID, ISSUER, timeline } from "./fake-page";
 
 export * from "./fake-page";
@@ -249,7 +249,7 @@ export class FakeServer {
     this.pending.delete(body.state);
     const { error, error_description } = body.response;
     if (error) {
-      return json({ error, message: `The provider refused the sign-in (${error}: ${error_description}). Click Try again.` }, 400);
+      return json({ error, message: `The provider refused the sign-in (${error}: ${error_description}). Click Sign in to try again.` }, 400);
     }
     const id = this.byKey.get(signIn.key);
     const fresh = { status: "signed_in" as const, user: this.user, error: null, expires_at: Math.floor(Date.now() / 1000) + 300 };

@@ -1,14 +1,14 @@
 /// <reference types="node" />
-// One sign-in at a time per request in the page (js/inflight.ts, js/signin-flow.ts): twenty notebooks
+// One sign-in at a time per request in the page (js/signin/inflight.ts, js/signin/flows.ts): twenty notebooks
 // that run authenticate() with the same config at once open one window; the others wait for its
 // outcome, then ask the keeper (POST oidc/signin) and get the session it made. A window refused or
 // closed ends the wait of all of them; another request signs in on its own. What the page knows of
 // each request's session (remember, knownLive) decides whether a slow server gets an early window.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SignInError } from "../errors";
-import { flightKey, knownLive, lead, pending, remember } from "../inflight";
-import * as say from "../wording";
+import { SignInError } from "../shared/errors";
+import { flightKey, knownLive, lead, pending, remember } from "../signin/inflight";
+import * as say from "../shared/wording";
 import { callbackAnswers } from "./fake-callback";
 import { widget } from "./fake-widget";
 import { FakeServer, installPage, REDIRECT_URI, sessionView, settle, T0, timeline, waitFor } from "./fakes";

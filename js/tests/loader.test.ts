@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// The loader each widget's comm carries (js/loader.ts): it hands over to the one module the server
+// The loader each widget's comm carries (js/loader/loader.ts): it hands over to the one module the server
 // extension serves under the page's base URL. Where that cannot be loaded it asks the module's URL:
 // a 404 means no server extension — it draws a widget that says so, tells the kernel, and shows the
 // kernel's device-code sign-in, only its verification URI a link, with the host and the code beside
@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import widget, { loadFailed, NO_SERVER_EXTENSION } from "../loader";
-import type { KernelMessage } from "../messages";
+import widget from "../loader/loader";
+import { loadFailed, NO_SERVER_EXTENSION } from "../shared/wording";
+import type { KernelMessage } from "../shared/messages";
 import { fakeModel } from "./fake-widget";
 import { installPage } from "./fakes";
 

@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Redirect mode, the whole trip (js/comeback.ts, js/redirect.ts, js/callback.ts): the page keeps its
+// Redirect mode, the whole trip (js/signin/flows.ts, js/signin/redirect.ts, js/callback/callback.ts): the page keeps its
 // return path at the server (POST oidc/return-path), asks the keeper to begin, keeps in this tab only
 // which widget left and the state it waits for, and leaves for the keeper's URL; our callback page
 // hands the provider's answer to the keeper (POST oidc/redeem) and keeps in the tab only the state and
@@ -9,11 +9,11 @@
 // callback-redirect.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PENDING, RESPONSE } from "../messages";
-import { leave } from "../redirect";
-import * as say from "../wording";
+import { PENDING, RESPONSE } from "../shared/messages";
+import { leave } from "../signin/redirect";
+import * as say from "../shared/wording";
 import { fakeModel, ids, widget } from "./fake-widget";
-import { Controller } from "../controller";
+import { Controller } from "../widget/controller";
 import { installCallbackPage } from "./fake-callback";
 import { CONFIG, FakeServer, installPage, ISSUER, REDIRECT_URI, T0, timeline, waitFor } from "./fakes";
 
@@ -40,7 +40,7 @@ test("leaving, the callback page redeeming in the tab, and the widget that left 
   t.mock.timers.tick(60_000);
   const query = `?code=c-1&state=${state}&iss=${encodeURIComponent(ISSUER)}&session_state=x`;
   const callback = installCallbackPage(query, null, page.storage);
-  await import("../callback");
+  await import("../callback/callback");
   await waitFor(() => callback.location.replaced.length > 0, "the tab sent back");
   assert.deepEqual(callback.history, ["/oidc/redirect.html"], "the code is taken out of the tab's history");
   assert.deepEqual(server.to("redeem").map((r) => r.body), [{ state, response: { code: "c-1", state, iss: ISSUER } }]);

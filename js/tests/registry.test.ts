@@ -3,8 +3,8 @@
 // the XSRF header, resolved by name with what the notebook adds, and the redirect URI's ranking.
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { SignInError } from "../errors";
-import { chooseRedirectUri, resolveRequest, type Registry } from "../registry";
+import { SignInError } from "../shared/errors";
+import { chooseRedirectUri, resolveRequest, type Registry } from "../signin/registry";
 import { FakeServer, installPage } from "./fakes";
 
 const g = globalThis as Record<string, unknown>;

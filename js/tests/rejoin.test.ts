@@ -5,7 +5,7 @@
 // started meanwhile has the say. The kernel restarting ends what the widget was doing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as say from "../wording";
+import * as say from "../shared/wording";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, waitFor } from "./fakes";
 

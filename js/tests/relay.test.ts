@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Relaying access tokens (js/controller.ts): a kernel that cannot reach the server's keeper (a kernel
+// Relaying access tokens (js/widget/controller.ts): a kernel that cannot reach the server's keeper (a kernel
 // on another machine) answers `attached` with via "page"; the page then fetches each new version's
 // access token (POST oidc/sessions/<id>/token) and sends it as one `token` message of exactly four
 // fields. A kernel that follows the keeper itself ("keeper") is sent no token, ever.

@@ -1,12 +1,12 @@
 /// <reference types="node" />
-// The Renew and Sign in buttons (js/controller.ts act()): a session with a refresh token is renewed by
+// The Renew and Sign in buttons (js/widget/controller.ts act()): a session with a refresh token is renewed by
 // the keeper at once (POST oidc/sessions/<id>/renew), without a window; one without asks for a fresh
 // sign-in (POST oidc/signin with fresh: true), in a window. Sign in after an error is fresh too (the
 // session may be the trouble); after a sign-out it may take a live session again.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { SessionView, Status } from "../messages";
-import { EARLY_WINDOW_MS } from "../signin-flow";
+import type { SessionView, Status } from "../shared/messages";
+import { EARLY_WINDOW_MS } from "../signin/flows";
 import { callbackAnswers } from "./fake-callback";
 import { widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, timeline, waitFor } from "./fakes";

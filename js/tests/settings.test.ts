@@ -1,11 +1,11 @@
 /// <reference types="node" />
-// What one widget signs in with (js/settings.ts): the kernel's config, or an administrator's provider
+// What one widget signs in with (js/signin/settings.ts): the kernel's config, or an administrator's provider
 // named by it once the server has answered; how the provider reads in the widget before and after;
 // and the redirect URI it sends, first of the config's, the server's, the kernel's pin, JupyterHub's
 // path, ours.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WidgetSettings } from "../settings";
+import { WidgetSettings } from "../signin/settings";
 import { fakeModel } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, ISSUER, ORIGIN, REDIRECT_URI } from "./fakes";
 

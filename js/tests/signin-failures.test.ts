@@ -1,15 +1,14 @@
 /// <reference types="node" />
-// How a popup sign-in ends without a session (js/signin-flow.ts, js/window.ts): the browser refuses
+// How a popup sign-in ends without a session (js/signin/flows.ts, js/signin/window.ts): the browser refuses
 // the window (needs_click, and the click opens it), the user closes it (popup_closed), the deadline
 // passes (timeout, the window closed), the user clicks Cancel (the window closed, a late outcome not
 // taken), the server cannot be reached (no window; or, when it was slow to fail, the blank window
 // opened meanwhile closed). Time is mocked; nothing sleeps.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { HINT_AFTER_MS } from "../controller";
-import * as say from "../wording";
+import * as say from "../shared/wording";
 import { callbackAnswers } from "./fake-callback";
-import { EARLY_WINDOW_MS } from "../signin-flow";
+import { EARLY_WINDOW_MS, HINT_AFTER_MS } from "../signin/flows";
 import { ids, widget } from "./fake-widget";
 import { FakeServer, installPage, REDIRECT_URI, settle, T0, timeline, waitFor } from "./fakes";
 

@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// A sign-in in a popup (js/signin-flow.ts) against the fake Jupyter server: the server's keeper makes
+// A sign-in in a popup (js/signin/flows.ts) against the fake Jupyter server: the server's keeper makes
 // the request (POST oidc/signin) and the window opens at the URL it answers with — one navigation — or,
 // when the server takes longer than EARLY_WINDOW_MS, opens blank meanwhile (within the user's
 // activation) and is sent there when it answers. Our callback page hands the provider's answer to the
@@ -10,10 +10,10 @@
 // where the server is slow.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { SignInError } from "../errors";
-import { CALLBACK_SOURCE } from "../messages";
-import { EARLY_WINDOW_MS, sessionOf } from "../signin-flow";
-import * as say from "../wording";
+import { received, SignInError } from "../shared/errors";
+import { CALLBACK_SOURCE } from "../shared/messages";
+import { EARLY_WINDOW_MS, sessionOf } from "../signin/flows";
+import * as say from "../shared/wording";
 import { callbackAnswers } from "./fake-callback";
 import { widget } from "./fake-widget";
 import { CONFIG, FakeServer, type FakeWindow, installPage, ISSUER, REDIRECT_URI, sessionView, settle, T0, timeline, waitFor } from "./fakes";
@@ -113,7 +113,7 @@ test("the callback's refusal ends the sign-in with its error code and the keeper
   const outcome = await callbackAnswers(window, `${REDIRECT_URI}#error=access_denied&error_description=User%20said%20no&state=${state}`);
   assert.deepEqual(outcome, {
     error: "access_denied",
-    message: "The provider refused the sign-in (access_denied: User said no). Click Try again.",
+    message: "The provider refused the sign-in (access_denied: User said no). Click Sign in to try again.",
   });
   const view = await w.until("error");
   assert.equal(view.message, "The provider refused the sign-in (access_denied: User said no). Click Sign in to try again.");
@@ -252,7 +252,7 @@ test("sessionOf: the outcome's session, its refusal as an error, and no outcome 
   const view = sessionView();
   assert.equal(sessionOf({ source: CALLBACK_SOURCE, state: "s", outcome: { session: view } }), view);
   assert.throws(
-    () => sessionOf({ source: CALLBACK_SOURCE, state: "s", outcome: { error: "invalid_grant", message: "Refused." } }),
+    () => sessionOf({ source: CALLBACK_SOURCE, state: "s", outcome: { error: received("invalid_grant"), message: "Refused." } }),
     (err: unknown) => err instanceof SignInError && err.code === "invalid_grant" && err.message === "Refused.",
   );
   assert.throws(() => sessionOf({ source: CALLBACK_SOURCE, state: "s" }), { name: "SignInError", code: "invalid_response" });

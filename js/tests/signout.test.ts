@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Signing out (js/signout.ts through js/controller.ts): the keeper revokes and ends the session
+// Signing out (js/signin/signout.ts through js/widget/controller.ts): the keeper revokes and ends the session
 // (POST oidc/sessions/<id>/logout) and the kernel is told at once; the provider's own session is ended
 // in a popup opened first, inside the click, then sent to the end_session URL the keeper gives, and
 // done when our callback page tells that URL's state (with no outcome: it redeems nothing). A refused
@@ -7,9 +7,9 @@
 // leaves no window; a revocation error is said. Signed out, the page no longer counts on the session.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { SessionView } from "../messages";
-import { EARLY_WINDOW_MS } from "../signin-flow";
-import * as say from "../wording";
+import type { SessionView } from "../shared/messages";
+import { EARLY_WINDOW_MS } from "../signin/flows";
+import * as say from "../shared/wording";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, settle, T0, timeline, waitFor } from "./fakes";
 

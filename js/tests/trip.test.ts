@@ -1,13 +1,13 @@
 /// <reference types="node" />
-// What redirect mode keeps in the tab's sessionStorage across the trip (js/trip.ts, js/redirect.ts):
+// What redirect mode keeps in the tab's sessionStorage across the trip (js/shared/trip.ts, js/signin/redirect.ts):
 // the outcome our callback page had from the keeper is taken once (takeOutcome), by the widget that
 // left, for its own state, within MAX_AGE_MS, and whatever happens nothing of the trip is left
 // afterwards; a trip nobody can finish, or nobody claims, is cleared. Time is mocked.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { CALLBACK_SOURCE, PENDING, RESPONSE } from "../messages";
-import { leave, takeOutcome } from "../redirect";
-import { CLAIM_WINDOW_MS, clearAbandonedTrip, clearTripsNobodyClaims, MAX_AGE_MS, readPending, tripPending } from "../trip";
+import { CALLBACK_SOURCE, PENDING, RESPONSE } from "../shared/messages";
+import { leave, takeOutcome } from "../signin/redirect";
+import { CLAIM_WINDOW_MS, clearAbandonedTrip, clearTripsNobodyClaims, MAX_AGE_MS, readPending, tripPending } from "../shared/trip";
 import { installPage, sessionView, T0 } from "./fakes";
 
 const OUTCOME = { session: sessionView({ id: "s-trip" }) };

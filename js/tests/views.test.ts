@@ -1,12 +1,13 @@
 /// <reference types="node" />
-// What a widget shows of the keeper's view of its session (js/controller.ts show()), and what its
+// What a widget shows of the keeper's view of its session (js/widget/controller.ts show()), and what its
 // kernel is told: renewable → signed_in; no refresh token but an expiry → renew_needed; a renewal
 // failing → error with the keeper's sentence; expired → error, the kernel told `expired`; signed out
 // (another notebook's Sign out) → signed_out, the kernel told `logged_out`.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import type { SessionView, Status } from "../messages";
-import * as say from "../wording";
+import { received } from "../shared/errors";
+import type { SessionView, Status } from "../shared/messages";
+import * as say from "../shared/wording";
 import { ids, widget } from "./fake-widget";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, waitFor } from "./fakes";
 
@@ -51,7 +52,7 @@ test("not renewable, with an expiry → renew_needed, Renew urged", async (t) =>
 });
 
 test("an error (renewal failing while the token lives) → error with the keeper's message, the kernel told", async (t) => {
-  const error = { error: "invalid_grant", message: "The provider refused to renew the token (invalid_grant). Click Sign in." };
+  const error = { error: received("invalid_grant"), message: "The provider refused to renew the token (invalid_grant). Click Sign in." };
   const { w } = await showing(t, { error }, "error");
   assert.equal(w.view.status, "error");
   assert.equal(w.view.message, error.message);
@@ -67,7 +68,7 @@ test("expired → error, the kernel told `expired`; the keeper's reason goes wit
   assert.deepEqual(plain.w.said("error").map((m) => m.error), ["token_expired"]);
   assert.deepEqual(plain.w.sent.at(-1), { type: "expired" });
 
-  const error = { error: "invalid_grant", message: "The sign-in ended: the provider refused to renew it. Click Sign in." };
+  const error = { error: received("invalid_grant"), message: "The sign-in ended: the provider refused to renew it. Click Sign in." };
   const said = await showing(t, { status: "expired", error }, "error");
   // The widget says what now; the kernel has the keeper's reason from the keeper itself.
   assert.equal(said.w.view.message, say.EXPIRED);
@@ -90,7 +91,7 @@ test("the views the watch brings are shown in turn: a renewal, a failure, the ex
   const renewed = server.update(view.id, { expires_at: (view.expires_at ?? 0) + 300 });
   await waitFor(() => w.view.expiresAt === renewed.expires_at, "the renewal shown");
   assert.equal(w.view.status, "signed_in");
-  const unreachable = { error: "provider_unreachable", message: "The provider cannot be reached; tried again every 10 s." };
+  const unreachable = { error: received("provider_unreachable"), message: "The provider cannot be reached; tried again every 10 s." };
   server.update(view.id, { error: unreachable });
   await w.until("error");
   assert.equal(w.view.message, unreachable.message);

@@ -1,12 +1,12 @@
 /// <reference types="node" />
-// Following sessions (js/watch.ts): one long poll (POST oidc/watch) for the whole page, whatever the
+// Following sessions (js/signin/watch.ts): one long poll (POST oidc/watch) for the whole page, whatever the
 // number of widgets and sessions; each change told to that session's listeners, each session gone
 // (the keeper restarted) told as null, and the widgets showing it say the keeper stopped.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { SessionView } from "../messages";
-import { follow, told } from "../watch";
-import * as say from "../wording";
+import type { SessionView } from "../shared/messages";
+import { follow, told } from "../signin/watch";
+import * as say from "../shared/wording";
 import { widget } from "./fake-widget";
 import { FakeServer, installPage, REDIRECT_URI, settle, waitFor } from "./fakes";
 

@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// The popup window (js/window.ts): opened at the URL it is given, centred on the page, with the
+// The popup window (js/signin/window.ts): opened at the URL it is given, centred on the page, with the
 // config's features, or said blocked at once. The wait for its answer (waitForCallback): only our
 // callback page's message for this very request's state ends it, by postMessage or over
 // BroadcastChannel, and is what it resolves with (the keeper's outcome, or none for a sign-out); a
@@ -8,9 +8,9 @@
 // is mocked.
 import { afterEach, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { SignInError } from "../errors";
-import { CALLBACK_SOURCE, callbackChannel } from "../messages";
-import { openPopup, waitForCallback, type WaitOptions } from "../window";
+import { SignInError } from "../shared/errors";
+import { CALLBACK_SOURCE, callbackChannel } from "../shared/messages";
+import { openPopup, waitForCallback, type WaitOptions } from "../signin/window";
 import { CONFIG, FakePopup, installPage, sessionView, settle, T0, waitFor } from "./fakes";
 
 const OUTCOME = { session: sessionView() };

@@ -4,16 +4,19 @@
 // controller's own sentences, the errors other modules make, the sign-out flow's, the keeper's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import * as api from "../api";
-import type { SignInError } from "../errors";
-import type { SessionView, Status, View } from "../messages";
-import { keepReturnPath } from "../redirect";
-import { resolveRequest } from "../registry";
-import { SignOut } from "../signout";
-import * as say from "../wording";
-import { openPopup } from "../window";
+import { asSignInError, type SignInError } from "../shared/errors";
+import type { SessionView, Status, View } from "../shared/messages";
+import * as say from "../shared/wording";
+import * as api from "../signin/api";
+import { keepReturnPath } from "../signin/redirect";
+import { resolveRequest } from "../signin/registry";
+import { host } from "../signin/settings";
+import { SignOut } from "../signin/signout";
+import { openPopup } from "../signin/window";
+import { actionsFor, view, type StateFacts } from "../widget/views";
+import { namedButtons } from "./buttons";
 import { CONFIG, FakeServer, installPage, REDIRECT_URI, sessionView, settle } from "./fakes";
 
 const EXP = Date.UTC(2026, 10, 30, 11, 2) / 1000;
@@ -26,17 +29,17 @@ function labels(view: View): string[] {
 }
 
 /** No sentence names a button that its state does not show. */
-function assertHonest(view: View): void {
-  for (const named of say.namedButtons(view.message)) {
+function assertHonest(shown: View): void {
+  for (const named of namedButtons(shown.message)) {
     assert.ok(
-      labels(view).includes(named),
-      `${view.status}: "${view.message}" names "${named}", shown: ${JSON.stringify(labels(view))}`,
+      labels(shown).includes(named),
+      `${shown.status}: "${shown.message}" names "${named}", shown: ${JSON.stringify(labels(shown))}`,
     );
   }
 }
 
-// Every sentence of js/wording.ts the controller shows, by the state it shows it in.
-const SHOWN: [Status, string, say.StateFacts?][] = [
+// Every sentence of js/shared/wording.ts the controller shows, by the state it shows it in.
+const SHOWN: [Status, string, StateFacts?][] = [
   ["idle", say.IDLE],
   ["idle", say.KERNEL_GONE],
   ["signing_in", say.signingIn("corp (https://idp.example)")],
@@ -54,13 +57,15 @@ const SHOWN: [Status, string, say.StateFacts?][] = [
   ["signed_out", say.RELOADED_WITHOUT_TOKEN],
   ["error", say.timedOut(30, CAUSES)],
   ["error", say.POPUP_CLOSED],
+  ["needs_click", say.POPUP_BLOCKED],
+  ["error", say.NO_ANSWER],
   ["error", say.CANCELLED],
   ["error", say.EXPIRED],
   ["error", say.KEEPER_GONE],
 ];
 
 test("each state offers its buttons, the first being the one its sentence points at", () => {
-  const ids = (status: Status, facts?: say.StateFacts) => say.actionsFor(status, facts).map((a) => a.id);
+  const ids = (status: Status, facts?: StateFacts) => actionsFor(status, facts).map((a) => a.id);
   assert.deepEqual(ids("idle"), []);
   assert.deepEqual(ids("signing_in"), ["cancel"]);
   assert.deepEqual(ids("needs_click"), ["sign_in", "redirect"]);
@@ -70,7 +75,7 @@ test("each state offers its buttons, the first being the one its sentence points
   assert.deepEqual(ids("signed_out"), ["sign_in"]);
   assert.deepEqual(ids("error"), ["sign_in"]);
   // At most one button is urged, and only where the state asks for a click.
-  const primary = (status: Status) => say.actionsFor(status).filter((a) => a.primary).map((a) => a.id);
+  const primary = (status: Status) => actionsFor(status).filter((a) => a.primary).map((a) => a.id);
   assert.deepEqual(primary("signing_in"), []);
   assert.deepEqual(primary("signed_in"), []);
   assert.deepEqual(primary("renew_needed"), ["renew"]);
@@ -87,7 +92,7 @@ test("each state offers its buttons, the first being the one its sentence points
 });
 
 test("no sentence names a button that is not shown in its state", () => {
-  for (const [status, message, facts] of SHOWN) assertHonest(say.view(status, message, facts));
+  for (const [status, message, facts] of SHOWN) assertHonest(view(status, message, facts));
 });
 
 test("the errors other modules make name only the Sign in an error (or a refused popup) shows", async () => {
@@ -97,7 +102,7 @@ test("the errors other modules make name only the Sign in an error (or a refused
     try {
       await call();
     } catch (err) {
-      errors.push(say.asSignInError(err));
+      errors.push(asSignInError(err));
     }
   };
   (globalThis as Record<string, unknown>).fetch = async () => {
@@ -115,11 +120,11 @@ test("the errors other modules make name only the Sign in an error (or a refused
   server.refuse("return-path", 400);
   await fails(() => keepReturnPath());
   assert.equal(errors.length, 6);
-  for (const err of errors) assertHonest(say.view("error", err.message));
+  for (const err of errors) assertHonest(view("error", err.message));
   (globalThis as unknown as { window: { blocked: boolean } }).window.blocked = true;
   await fails(() => openPopup(CONFIG, "https://idp.example/auth"));
   assert.equal(errors[6]?.code, "popup_blocked");
-  assertHonest(say.view("needs_click", errors[6].message));
+  assertHonest(view("needs_click", errors[6].message));
 });
 
 test("the sign-out flow's sentences name only the buttons shown with them", async () => {
@@ -127,7 +132,7 @@ test("the sign-out flow's sentences name only the buttons shown with them", asyn
   const server = new FakeServer().install();
   const seen: View[] = [];
   const flow: SignOut = new SignOut({
-    set: (status, message) => seen.push(say.view(status, message, { signOutPending: flow.waitingForClick })),
+    set: (status, message) => seen.push(view(status, message, { signOutPending: flow.waitingForClick })),
     signedOut: () => {},
   });
   await flow.run(null, CONFIG, REDIRECT_URI, 5);
@@ -155,7 +160,7 @@ test("the sign-out flow's sentences name only the buttons shown with them", asyn
     seen.map((v) => v.status),
     ["signed_out", "needs_click", "error", "error"],
   );
-  for (const view of seen) assertHonest(view);
+  for (const shown of seen) assertHonest(shown);
 });
 
 test("every sentence the keeper and the server say names Sign in, the one button of an error", () => {
@@ -165,51 +170,68 @@ test("every sentence the keeper and the server say names Sign in, the one button
     for (const file of readdirSync(root + dir).filter((f) => f.endsWith(".py"))) {
       files++;
       const code = readFileSync(`${root}${dir}/${file}`, "utf8").replace(/^\s*#.*$/gm, "");
-      for (const named of say.namedButtons(code)) {
-        assert.ok(["Sign in", "Try again"].includes(named), `${dir}/${file} tells the user to click "${named}"`);
+      for (const named of namedButtons(code)) {
+        assert.ok(named === "Sign in", `${dir}/${file} tells the user to click "${named}"`);
       }
     }
   }
   assert.ok(files > 5, root);
 });
 
+/** Every TypeScript source of js/ but the tests, by its path under js/, with its comments removed:
+ * what reaches a user is in the code. */
+function sources(): [string, string][] {
+  const root = fileURLToPath(new URL("../../js/", import.meta.url));
+  const found: [string, string][] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(root + dir)) {
+      const path = dir + name;
+      if (statSync(root + path).isDirectory()) {
+        if (name !== "tests") walk(`${path}/`);
+      } else if (name.endsWith(".ts")) {
+        const code = readFileSync(root + path, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/^\s*\/\/.*$/gm, "");
+        found.push([path, code]);
+      }
+    }
+  };
+  walk("");
+  return found;
+}
+
 test("every sentence in the sources names a button the widget has", () => {
-  const dir = fileURLToPath(new URL("../../js/", import.meta.url));
-  const known = new Set([...Object.values(say.LABELS), "Try again"]);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
-  assert.ok(files.includes("wording.ts"), dir);
-  for (const file of files) {
-    // Comments may speak of buttons freely; what reaches a user is in the code.
-    const code = readFileSync(dir + file, "utf8")
-      .replace(/\/\*[\s\S]*?\*\//g, "")
-      .replace(/^\s*\/\/.*$/gm, "");
-    for (const named of say.namedButtons(code)) {
+  const known = new Set<string>(Object.values(say.LABELS));
+  const files = sources().map(([path]) => path);
+  assert.ok(files.includes("shared/wording.ts") && files.includes("widget/controller.ts"), String(files));
+  for (const [file, code] of sources()) {
+    for (const named of namedButtons(code)) {
       assert.ok(known.has(named), `${file} tells the user to click "${named}", which the widget never shows`);
     }
   }
 });
 
-test("'click Try again' is pointed at the Sign in button an error shows", () => {
-  const said = "The provider refused the sign-in (access_denied). If you cancelled, click Try again; otherwise ask.";
-  assert.equal(
-    say.view("error", said).message,
-    "The provider refused the sign-in (access_denied). If you cancelled, click Sign in to try again; otherwise ask.",
-  );
-  assert.equal(
-    say.view("error", "Sign-in failed: x. Click Try again.").message,
-    "Sign-in failed: x. Click Sign in to try again.",
-  );
-  // Where no Sign in is shown, nothing is rewritten (and the check above would fail).
-  assert.equal(say.pointAt("click Try again", say.actionsFor("signing_in")), "click Try again");
+test("the sentences are all in js/shared/wording.ts: no other module tells the user what to click", () => {
+  for (const [file, code] of sources()) {
+    if (file === "shared/wording.ts") continue;
+    assert.deepEqual(namedButtons(code), [], `${file} has a sentence of its own`);
+    assert.doesNotMatch(code, /[Cc]lick /, `${file} has a sentence of its own`);
+  }
+});
+
+test("a keeper's sentence is shown as it is said, never rewritten", () => {
+  const said = "The provider refused the sign-in (access_denied). If you cancelled, click Sign in to try again.";
+  assert.equal(view("error", said).message, said);
+  // A button that is no label is no button: the tests find it, as written.
+  assert.deepEqual(namedButtons("then click Try again."), ["Try again"]);
 });
 
 test("the buttons a sentence names are found, the longest label first", () => {
-  assert.deepEqual(say.namedButtons("Click Sign in in this tab."), ["Sign in in this tab"]);
-  assert.deepEqual(say.namedButtons("Then click Sign in. Or click Renew before then."), ["Sign in", "Renew"]);
-  assert.deepEqual(say.namedButtons("click Sign out to also end it"), ["Sign out"]);
-  assert.deepEqual(say.namedButtons("then click Try again."), ["Try again"]);
-  assert.deepEqual(say.namedButtons("click Continue"), ["Continue"]);
-  assert.deepEqual(say.namedButtons("no clicks here; click the link"), []);
+  assert.deepEqual(namedButtons("Click Sign in in this tab."), ["Sign in in this tab"]);
+  assert.deepEqual(namedButtons("Then click Sign in. Or click Renew before then."), ["Sign in", "Renew"]);
+  assert.deepEqual(namedButtons("click Sign out to also end it"), ["Sign out"]);
+  assert.deepEqual(namedButtons("click Continue"), ["Continue"]);
+  assert.deepEqual(namedButtons("no clicks here; click the link"), []);
 });
 
 test("the expiry reads relative and absolute, with its date and time zone", () => {
@@ -224,7 +246,7 @@ test("the expiry reads relative and absolute, with its date and time zone", () =
 });
 
 test("the provider reads as its host where it has no administrator's name", () => {
-  assert.equal(say.host("https://login.example.org/realms/x"), "login.example.org");
-  assert.equal(say.host("http://127.0.0.1:9000"), "127.0.0.1:9000");
-  assert.equal(say.host("not a url"), "not a url");
+  assert.equal(host("https://login.example.org/realms/x"), "login.example.org");
+  assert.equal(host("http://127.0.0.1:9000"), "127.0.0.1:9000");
+  assert.equal(host("not a url"), "not a url");
 });

@@ -20,7 +20,7 @@ from ._engine import Engine
 
 CLIENT_ID = "notebooks"
 OWNER = 1000
-# The widget's message while the sign-in window is open (js/controller.ts), and the edit made to it.
+# The widget's message while the sign-in window is open (js/shared/wording.ts), and the edit made to it.
 SHOWN = "finish in the sign-in window"
 EDITED = "finish in the sign-in window [edited in a running container]"
 

@@ -164,7 +164,7 @@ def test_provider_pages_with_coop_same_origin_still_sign_in(
     lab: Lab, adversary: Adversary, context: BrowserContext
 ) -> None:
     """The provider's page sends Cross-Origin-Opener-Policy: same-origin: the popup loses
-    window.opener, and the callback page answers over BroadcastChannel (js/callback.ts)."""
+    window.opener, and the callback page answers over BroadcastChannel (js/callback/callback.ts)."""
     nb = _open(context, lab, adversary, "coop", ["await s\nprint('coop-token', 'access_token' in token)"])
     _start(nb)
     seen = _watch(nb, _status_in("signed_in"), timeout=30)

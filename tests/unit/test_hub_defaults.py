@@ -38,7 +38,7 @@ def test_on_jupyterhub_the_default_is_the_hubs_user_redirect(monkeypatch: pytest
 
 
 def test_an_admin_pin_reaches_the_page_beside_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The page ranks it (js/registry.ts chooseRedirectUri): the config's own redirect_uri, then the
+    # The page ranks it (js/signin/registry.ts chooseRedirectUri): the config's own redirect_uri, then the
     # server's OidcExtension.redirect_uri, then this pin.
     monkeypatch.setenv("IPYTHON_OIDC_CLIENT_REDIRECT_URI", HUB_URI)
     widget = _widget(CONFIG)

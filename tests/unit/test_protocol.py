@@ -1,4 +1,4 @@
-"""One protocol between page and kernel: js/messages.ts and ipython_oidc_client/_protocol.py name
+"""One protocol between page and kernel: js/shared/messages.ts and ipython_oidc_client/_protocol.py name
 the same message types, statuses and error codes, and every message the page can send has a handler
 in the kernel. Reads the TypeScript source, so a message added on one side only fails here."""
 
@@ -16,13 +16,13 @@ from ipython_oidc_client._errors import AuthenticationError
 from ipython_oidc_client._protocol import ERROR_CODES, KERNEL_MESSAGES, PAGE_MESSAGES, STATUSES, Verification
 
 ROOT = Path(__file__).resolve().parents[2]
-MESSAGES_TS = (ROOT / "js" / "messages.ts").read_text()
+MESSAGES_TS = (ROOT / "js" / "shared" / "messages.ts").read_text()
 
 
 def _type_block(name: str) -> str:
-    """The source of `export type <name> = …;` in js/messages.ts."""
+    """The source of `export type <name> = …;` in js/shared/messages.ts."""
     match = re.search(rf"export type {name} =(.*?)\n\n", MESSAGES_TS, re.S)
-    assert match, f"js/messages.ts has no `export type {name}`"
+    assert match, f"js/shared/messages.ts has no `export type {name}`"
     return match.group(1)
 
 
@@ -47,9 +47,9 @@ def test_statuses_are_the_same_on_both_sides() -> None:
 
 
 def _interface_fields(name: str) -> dict[str, str]:
-    """The fields of `export interface <name> { … }` in js/messages.ts, with their types."""
+    """The fields of `export interface <name> { … }` in js/shared/messages.ts, with their types."""
     match = re.search(rf"export interface {name} \{{(.*?)\n\}}", MESSAGES_TS, re.S)
-    assert match, f"js/messages.ts has no `export interface {name}`"
+    assert match, f"js/shared/messages.ts has no `export interface {name}`"
     body = re.sub(r"/\*.*?\*/", "", match.group(1), flags=re.S)
     return dict(re.findall(r"^\s*([a-z_]+)\??: ([^;]+);", body, re.M))
 

@@ -1,9 +1,10 @@
 // The providers an administrator configured on the server (OidcExtension.providers) and its pinned
 // redirect URI, asked of the server extension once per page. The kernel never sees them: it sends
 // only a provider's name and what the notebook adds (ipython_oidc_client/_providers.py).
-import { SignInError } from "./errors";
-import type { OidcConfig } from "./messages";
-import { baseUrl, xsrfToken } from "./page";
+import { SignInError } from "../shared/errors";
+import type { OidcConfig } from "../shared/messages";
+import { baseUrl, xsrfToken } from "../shared/page";
+import * as say from "../shared/wording";
 
 export interface Registry {
   providers: Record<string, OidcConfig>;
@@ -32,12 +33,7 @@ async function fetchRegistry(): Promise<Registry | null> {
   // No server extension on this origin (another frontend, or a server without it).
   if (response.status === 404) return null;
   if (!response.ok) {
-    throw new SignInError(
-      "registry_unavailable",
-      `The Jupyter server did not give its sign-in settings (${baseUrl()}oidc/providers answered ` +
-        `HTTP ${response.status}). If your Jupyter login has ended, reload the page and log in; ` +
-        "then click Sign in.",
-    );
+    throw new SignInError("registry_unavailable", say.registryRefused(`${baseUrl()}oidc/providers`, response.status));
   }
   return (await response.json()) as Registry;
 }
@@ -49,11 +45,7 @@ export function loadRegistry(): Promise<Registry | null> {
       loading = null;
       throw err instanceof SignInError
         ? err
-        : new SignInError(
-            "registry_unavailable",
-            `Could not ask the Jupyter server for its sign-in settings (${String(err)}). ` +
-              "Reload the page, then click Sign in.",
-          );
+        : new SignInError("registry_unavailable", say.registryUnreachable(String(err)));
     });
   }
   return loading;
@@ -71,32 +63,13 @@ function isNamed(request: SignInRequest): request is { provider: string | null; 
 function pick(registry: Registry | null, asked: string | null): [string, OidcConfig] {
   const providers = registry?.providers ?? {};
   const names = Object.keys(providers).sort();
-  const listed = names.map((n) => `"${n}"`).join(", ");
-  if (!registry) {
-    throw new SignInError(
-      "unknown_provider",
-      "This page has no ipython-oidc-client server extension, so no administrator's providers: pass " +
-        'a full config instead, e.g. authenticate({"authority": …, "client_id": …}, token).',
-    );
-  }
+  if (!registry) throw new SignInError("unknown_provider", say.NO_REGISTRY);
   if (asked === null) {
     if (names.length === 1) return [names[0], providers[names[0]]];
-    throw new SignInError(
-      "unknown_provider",
-      names.length === 0
-        ? "authenticate() was given no config, and this server has no providers configured. Pass a " +
-            'config, e.g. authenticate({"authority": …, "client_id": …}, token), or ask your ' +
-            "administrator to set OidcExtension.providers."
-        : `authenticate() was given no config, but this server has ${names.length} providers: ${listed}. ` +
-            `Name one, e.g. authenticate("${names[0]}", token).`,
-    );
+    throw new SignInError("unknown_provider", names.length === 0 ? say.NO_PROVIDERS : say.whichProvider(names));
   }
   if (!Object.prototype.hasOwnProperty.call(providers, asked)) {
-    throw new SignInError(
-      "unknown_provider",
-      `No provider named "${asked}" is configured on this server. ` +
-        (names.length ? `Configured: ${listed}.` : "None is configured; pass a full config instead."),
-    );
+    throw new SignInError("unknown_provider", say.unknownProvider(asked, names));
   }
   return [asked, providers[asked]];
 }

@@ -1,8 +1,9 @@
 // The contract between the Python widget (ipython_oidc_client/_widget.py) and this script.
-// Keep both sides in step: the trait names and message shapes are the same on each.
+// Keep both sides in step: the trait names and message shapes are the same on each
+// (tests/unit/test_protocol.py reads this file).
 
 /** Settings passed to oidc-client-ts, already checked by ipython_oidc_client/_config.py (a notebook's)
- * or by the server extension at start (an administrator's provider, js/registry.ts). */
+ * or by the server extension at start (an administrator's provider, js/signin/registry.ts). */
 export interface OidcConfig {
   authority: string;
   client_id: string;
@@ -44,6 +45,19 @@ export type KernelMessage =
   // `verification.link` ever becomes a link; `message` is text (a provider's error included).
   | { type: "device"; state: "waiting" | "signed_in" | "error"; message: string; verification?: Verification };
 
+/** Every kernel message's type, at run time: js/tests/dispatch.test.ts sends each one. A Record of
+ * them all, so that a type added to KernelMessage and not here (or one here that is not one) fails
+ * to compile. */
+const KERNEL_MESSAGES: Record<KernelMessage["type"], true> = {
+  start: true,
+  rejoin: true,
+  logout: true,
+  attached: true,
+  step_up: true,
+  device: true,
+};
+export const KERNEL_MESSAGE_TYPES = /* @__PURE__ */ Object.keys(KERNEL_MESSAGES) as readonly KernelMessage["type"][];
+
 /** The device grant's link and code as the widget shows them (RFC 8628 §3.3), checked and bounded by
  * the keeper (ipython_oidc_client/_native/checks/device.py; _protocol.py Verification). */
 export interface Verification {
@@ -77,7 +91,7 @@ export type PageMessage =
       scope: string | null;
       token_type: string;
     }
-  | { type: "error"; error: ErrorCode | string; message: string }
+  | { type: "error"; error: AnyErrorCode; message: string }
   | { type: "expired" }
   | { type: "logged_out" };
 
@@ -90,7 +104,7 @@ export interface SessionView {
   user: string | null;
   expires_at: number | null;
   renewable: boolean;
-  error: { error: string; message: string } | null;
+  error: { error: AnyErrorCode; message: string } | null;
   issuer: string | null;
   client_id: string;
   label: string | null;
@@ -107,7 +121,7 @@ export type Status =
   | "signed_out"
   | "error";
 
-/** What a widget's buttons do. The controller lists the ones each state offers (js/wording.ts). */
+/** What a widget's buttons do. Each state offers its own (js/widget/views.ts). */
 export type ActionId = "sign_in" | "sign_out" | "renew" | "cancel" | "redirect";
 
 export interface Action {
@@ -117,7 +131,7 @@ export interface Action {
   primary: boolean;
 }
 
-/** What one widget shows, drawn as it is by js/widget.ts: its text never decides a button. */
+/** What one widget shows, drawn as it is by js/widget/widget.ts: its text never decides a button. */
 export interface View {
   status: Status;
   /** What happened and what to do; it names only buttons that `actions` shows. */
@@ -132,7 +146,8 @@ export interface View {
   expiresAt: number | null;
 }
 
-/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. */
+/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code
+ * (ProviderErrorCode below). */
 export type ErrorCode =
   | "popup_blocked"
   | "popup_closed"
@@ -156,7 +171,23 @@ export type ErrorCode =
   | "keeper_unavailable"
   | "config";
 
-/** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
+/**
+ * A code this page did not make and passes on as it came: the provider's own (RFC 6749 §4.1.2.1,
+ * §5.2: access_denied, invalid_grant, …) as the keeper reports it, or any code of the keeper's. It is
+ * branded so that a plain string — a typo of ours — is not one: only `received` (js/shared/errors.ts)
+ * makes one, where a server's answer is read. (A separate field for it was the other way; it would
+ * change the kernel's protocol, which has one `error` per message: ipython_oidc_client/_protocol.py.)
+ */
+export type ProviderErrorCode = string & { readonly provider: true };
+
+/** The kernel's own code (_protocol.py KernelErrorCode) that the page says too: a token that
+ * expired with no other reason known. */
+export type ExpiredCode = "token_expired";
+
+/** What an error carries to the kernel: one of our codes, or one passed on. */
+export type AnyErrorCode = ErrorCode | ExpiredCode | ProviderErrorCode;
+
+/** Marks messages from our callback page (js/callback/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";
 
 /** BroadcastChannel name for one sign-in, used when the provider's COOP header cut window.opener. */
@@ -167,7 +198,7 @@ export function callbackChannel(state: string): string {
 /** What the callback page made of the provider's answer: it hands the answer straight to the
  * server's keeper (POST oidc/redeem), so the code never reaches the notebook page; this is the
  * keeper's reply — a session's view, never a token — or its refusal. */
-export type Outcome = { session: SessionView } | { error: string; message: string };
+export type Outcome = { session: SessionView } | { error: AnyErrorCode; message: string };
 
 /** The callback page to the page that opened the window: the sign-in `state` it answers, and its
  * outcome (none for the provider's sign-out coming back, which redeems nothing). */
@@ -177,18 +208,8 @@ export interface CallbackMessage {
   outcome?: Outcome;
 }
 
-/** sessionStorage keys of redirect mode (js/redirect.ts, js/trip.ts), read by the callback page too:
+/** sessionStorage keys of redirect mode (js/signin/redirect.ts, js/shared/trip.ts), read by the callback page too:
  * which widget's sign-in the tab left for, and the outcome the callback page had from the keeper
  * (a session's view or an error: never a code or a token). */
 export const PENDING = "ipython-oidc-client.pending";
 export const RESPONSE = "ipython-oidc-client.response";
-
-/** The authorization response's parameters, wherever the provider put them (query or fragment). */
-export function responseParams(url: string): URLSearchParams {
-  const parsed = new URL(url);
-  const params = new URLSearchParams(parsed.hash.slice(1));
-  parsed.searchParams.forEach((value, key) => {
-    if (!params.has(key)) params.set(key, value);
-  });
-  return params;
-}

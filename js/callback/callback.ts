@@ -4,11 +4,11 @@
 // comes back — a session's view, or the reason it was refused — goes to the page that opened this
 // window (postMessage, or BroadcastChannel where the provider's COOP cut window.opener), or, in
 // redirect mode, into this tab's sessionStorage for the widget to find when the tab is back.
-import * as api from "./api";
-import { SignInError } from "./errors";
-import { CALLBACK_SOURCE, callbackChannel, RESPONSE, responseParams, type CallbackMessage, type Outcome } from "./messages";
-import { answerOf } from "./answer";
-import { clearTrip, MAX_AGE_MS, readPending } from "./trip";
+import { SignInError } from "../shared/errors";
+import { CALLBACK_SOURCE, callbackChannel, RESPONSE, type CallbackMessage, type Outcome } from "../shared/messages";
+import { clearTrip, MAX_AGE_MS, readPending } from "../shared/trip";
+import * as say from "../shared/wording";
+import { answerOf, redeem as toKeeper, responseParams } from "./answer";
 
 function show(text: string): void {
   const el = document.getElementById("message");
@@ -18,10 +18,10 @@ function show(text: string): void {
 /** Hand the answer to the keeper; whatever happens, an outcome that says so. */
 async function redeem(state: string, answer: Record<string, string>): Promise<Outcome> {
   try {
-    return { session: await api.redeem(state, answer) };
+    return { session: await toKeeper(state, answer) };
   } catch (err) {
     const failure = err instanceof SignInError ? err : new SignInError("keeper_unavailable", String(err));
-    return { error: String(failure.code), message: failure.message };
+    return { error: failure.code, message: failure.message };
   }
 }
 
@@ -48,29 +48,29 @@ async function main(): Promise<void> {
   // Keep the code out of the history and of any later Referer.
   history.replaceState(null, "", location.pathname);
   if (!state) {
-    show("This page finishes a sign-in started from a notebook. Run authenticate() in a notebook to sign in.");
+    show(say.CALLBACK_ALONE);
     return;
   }
   const pending = readPending();
   const redirectMode = !window.opener && pending?.state === state;
   if (redirectMode && Date.now() - (pending?.created ?? 0) > MAX_AGE_MS) {
     clearTrip();
-    show("This sign-in was started too long ago. Go back to the notebook and click Sign in again.");
+    show(say.TRIP_TOO_OLD);
     return;
   }
   // The provider's own sign-out coming back carries a state and nothing to redeem.
   const signIn = params.has("code") || params.has("error");
-  if (signIn) show("Finishing sign-in…");
+  if (signIn) show(say.FINISHING);
   const outcome = signIn ? await redeem(state, answerOf(url)) : undefined;
   if (redirectMode) {
     // This tab left the notebook for the provider: keep the outcome for the widget, and go back.
     sessionStorage.setItem(RESPONSE, JSON.stringify({ state, outcome }));
-    show("Going back to the notebook…");
+    show(say.GOING_BACK);
     location.replace(`${document.body.dataset.baseUrl ?? "/"}oidc/return`);
     return;
   }
   tell({ source: CALLBACK_SOURCE, state, ...(outcome ? { outcome } : {}) });
-  show(outcome && "error" in outcome ? outcome.message : "Done. You can close this window.");
+  show(outcome && "error" in outcome ? outcome.message : say.CALLBACK_DONE);
   window.close();
 }
 

@@ -1,7 +1,8 @@
-// The widget's line to its kernel: messages out, messages in, typed by js/messages.ts, and the
-// moment the kernel is gone (a send that fails).
+// The widget's line to its kernel: messages out, messages in — each to its handler, through the one
+// dispatch of js/shared/dispatch.ts —, and the moment the kernel is gone (a send that fails).
 import type { AnyModel } from "@anywidget/types";
-import type { KernelMessage, PageMessage, WidgetTraits } from "./messages";
+import { listen, type KernelHandlers } from "../shared/dispatch";
+import type { PageMessage, WidgetTraits } from "../shared/messages";
 
 export class KernelLink {
   /** The kernel this widget's comm belonged to is gone (restarted or shut down): nothing more reaches it. */
@@ -9,7 +10,7 @@ export class KernelLink {
 
   constructor(
     private readonly model: AnyModel<WidgetTraits>,
-    onMessage: (msg: KernelMessage) => void,
+    on: KernelHandlers,
     private readonly onGone: () => void = () => {},
     /** A message the kernel may receive again without harm (the current status): sent to find out. */
     probe: () => PageMessage | null = () => null,
@@ -21,9 +22,7 @@ export class KernelLink {
       const msg = probe();
       if (msg) this.send(msg);
     });
-    model.on("msg:custom", (msg: KernelMessage) => {
-      if (msg?.type) onMessage(msg);
-    });
+    listen(model, on);
   }
 
   /** Send, unless the kernel is gone; a send that fails ("Cannot send") means it is. */

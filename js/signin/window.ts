@@ -1,8 +1,8 @@
 // The popup window itself: opening it inside the user's gesture, and waiting for our callback page
 // to hand back the provider's answer, by postMessage or, when COOP cut window.opener, BroadcastChannel.
-import { SignInError } from "./errors";
-import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage, type OidcConfig } from "./messages";
-import { randomToken } from "./random";
+import { SignInError } from "../shared/errors";
+import { CALLBACK_SOURCE, callbackChannel, type CallbackMessage, type OidcConfig } from "../shared/messages";
+import * as say from "../shared/wording";
 
 export interface WaitOptions {
   /** When to give up, in ms since the epoch. */
@@ -12,6 +12,13 @@ export interface WaitOptions {
   onPopupClosed: () => void;
   /** Said when the deadline passes. */
   timeoutMessage: (seconds: number) => string;
+}
+
+/** An unguessable name for each popup (so that two sign-ins never share a window): 48 bits from the
+ * browser's CSPRNG, base64url (RFC 4648 §5). */
+function windowName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 function features(config: OidcConfig): string {
@@ -27,10 +34,8 @@ function features(config: OidcConfig): string {
 
 /** Open a popup at `url` now, synchronously: only within a user activation does the browser allow it. */
 export function openPopup(config: OidcConfig, url = ""): Window {
-  const popup = window.open(url, `ipython-oidc-client-${randomToken().slice(0, 8)}`, features(config));
-  if (!popup) {
-    throw new SignInError("popup_blocked", "The browser blocked the sign-in window. Click Sign in to open it.");
-  }
+  const popup = window.open(url, `ipython-oidc-client-${windowName()}`, features(config));
+  if (!popup) throw new SignInError("popup_blocked", say.POPUP_BLOCKED);
   return popup;
 }
 
@@ -72,7 +77,7 @@ export function waitForCallback(popup: Window, state: string, opts: WaitOptions)
     );
     cleanups.push(() => clearTimeout(timer));
 
-    const onAbort = () => finish(() => reject(new SignInError("cancelled", "Cancelled.")));
+    const onAbort = () => finish(() => reject(new SignInError("cancelled", say.ABORTED)));
     if (opts.signal.aborted) onAbort();
     opts.signal.addEventListener("abort", onAbort);
     cleanups.push(() => opts.signal.removeEventListener("abort", onAbort));

@@ -1,29 +1,23 @@
 // One widget model's view of sign-in: what the user sees and what its kernel is told. The session
-// itself lives in the server's keeper (docs/keeper.md); this page follows it (js/watch.ts) and shows
-// it, and relays access tokens only to a kernel that cannot reach the keeper itself.
+// itself lives in the server's keeper (docs/keeper.md); this page follows it (js/signin/watch.ts) and
+// shows it, and relays access tokens only to a kernel that cannot reach the keeper itself. The sign-in
+// flows are this object's own methods (js/signin/flows.ts), stopped by its one AbortController.
 import type { AnyModel } from "@anywidget/types";
-import * as api from "./api";
-import { finishTrip, redirect, rejoin } from "./comeback";
-import { SignInError } from "./errors";
-import type { FlowHost } from "./host";
-import { flightKey, remember } from "./inflight";
+import type { KernelHandlers } from "../shared/dispatch";
+import { asSignInError, SignInError } from "../shared/errors";
+import type { ActionId, SessionView, Status, View, WidgetTraits } from "../shared/messages";
+import * as say from "../shared/wording";
+import * as api from "../signin/api";
+import { SignInFlows } from "../signin/flows";
+import { flightKey, remember } from "../signin/inflight";
+import { SignOut } from "../signin/signout";
+import { follow, told } from "../signin/watch";
 import { KernelLink } from "./kernel";
-import type { ActionId, KernelMessage, SessionView, Status, View, WidgetTraits } from "./messages";
-import { WidgetSettings } from "./settings";
-import { start } from "./signin-flow";
-import { SignOut } from "./signout";
-import { tripPending } from "./trip";
-import { follow, told } from "./watch";
-import * as say from "./wording";
+import { view as viewOf } from "./views";
 
-export type { View } from "./messages";
-export { HINT_AFTER_MS } from "./signin-flow";
-
-export class Controller {
+export class Controller extends SignInFlows {
   view: View;
   private listeners = new Set<() => void>();
-  private generation = 0;
-  private abort: AbortController | null = null;
   /** The keeper's session this widget shows, as last seen. */
   private session: SessionView | null = null;
   private unfollow: (() => void) | null = null;
@@ -33,16 +27,14 @@ export class Controller {
   private stepUp = false;
   private relayed: number | null = null;
   private readonly kernel: KernelLink;
-  private readonly settings: WidgetSettings;
   private readonly signOutFlow: SignOut;
-  private readonly flows: FlowHost;
   private readonly trip: Promise<void>;
 
-  constructor(private readonly model: AnyModel<WidgetTraits>) {
-    this.settings = new WidgetSettings(model);
+  constructor(model: AnyModel<WidgetTraits>) {
+    super(model);
     this.kernel = new KernelLink(
       model,
-      (msg) => this.onKernel(msg),
+      this.onKernel,
       () => this.kernelGone(),
       () => ({ type: "status", status: this.view.status, message: this.view.message }),
     );
@@ -55,44 +47,34 @@ export class Controller {
         this.kernel.send({ type: "logged_out" });
       },
     });
-    this.view = say.view("idle", say.IDLE, { provider: this.settings.provider });
-    this.flows = {
-      model,
-      settings: this.settings,
-      kernel: this.kernel,
-      status: () => this.view.status,
-      set: (status, message) => this.set(status, message),
-      fail: (err) => this.fail(err),
-      bound: (view) => this.bound(view),
-      generation: () => this.generation,
-      current: (generation) => generation === this.generation,
-      interrupt: () => this.interrupt(),
-      begin: () => {
-        const generation = this.interrupt();
-        const abort = (this.abort = new AbortController());
-        return { generation, signal: abort.signal };
-      },
-    };
-    this.trip = tripPending(model.get("instance")) ? finishTrip(this.flows) : Promise.resolve();
+    this.view = viewOf("idle", say.IDLE, { provider: this.settings.provider });
+    this.trip = this.finishTrip();
   }
 
-  private onKernel(msg: KernelMessage): void {
-    if (msg.type === "start" && this.view.status === "idle") void this.start();
-    if (msg.type === "rejoin") void rejoin(this.flows, this.trip);
-    if (msg.type === "logout") void this.signOut();
+  /** What each kernel message does (js/shared/dispatch.ts hands each to its own). */
+  private readonly onKernel: KernelHandlers = {
+    start: () => {
+      if (this.view.status === "idle") void this.start();
+    },
+    rejoin: () => void this.rejoin(this.trip),
+    logout: () => void this.signOut(),
     // A popup needs the person's click (user activation): ask for it, saying why.
-    if (msg.type === "step_up") {
+    step_up: (msg) => {
       this.stepUp = true;
       this.set("needs_click", msg.message);
-    }
-    if (msg.type === "attached") {
+    },
+    attached: (msg) => {
       this.relay = msg.via === "page";
       if (this.session) this.show(this.session);
-    }
-  }
+    },
+    // The kernel's own device sign-in, started because this page said no_server_extension (a server
+    // whose sign-in routes answered 404): its words are shown as they are, text only — the loader's
+    // stand-in (js/loader/) is what links the verification URI, where no extension serves this module.
+    device: (msg) => this.draw(msg.state === "waiting" ? "signing_in" : msg.state, msg.message),
+  };
 
   /** The keeper's session this widget uses from now on (a sign-in, or a live session found again). */
-  private bound(view: SessionView): void {
+  protected bound(view: SessionView): void {
     if (this.kernel.gone) return;
     if (this.session?.id !== view.id) {
       this.leaveSession();
@@ -128,20 +110,29 @@ export class Controller {
     return () => this.listeners.delete(listener);
   }
 
-  /** Show a state: its buttons follow from it (js/wording.ts), the holder and expiry from the session. */
-  private set(status: Status, message: string): void {
+  protected get status(): Status {
+    return this.view.status;
+  }
+
+  /** Show a state and tell the kernel. */
+  protected set(status: Status, message: string): void {
+    this.draw(status, message);
+    this.kernel.send({ type: "status", status, message: this.view.message });
+  }
+
+  /** Show a state: its buttons follow from it (js/widget/views.ts), the holder and expiry from the session. */
+  private draw(status: Status, message: string): void {
     const s = this.session;
-    this.view = say.view(status, message, {
+    this.view = viewOf(status, message, {
       signOutPending: this.signOutFlow.waitingForClick,
       provider: s?.label ?? this.settings.provider,
       user: s?.status === "signed_in" ? s.user : null,
       expiresAt: s && s.status !== "signed_out" ? s.expires_at : null,
     });
     this.listeners.forEach((l) => l());
-    this.kernel.send({ type: "status", status, message: this.view.message });
   }
 
-  private fail(err: SignInError): void {
+  protected fail(err: SignInError): void {
     this.set(err.code === "popup_blocked" ? "needs_click" : "error", err.message);
     this.kernel.send({ type: "error", error: err.code, message: this.view.message });
   }
@@ -178,7 +169,7 @@ export class Controller {
       const { access_token, expires_at, scope, token_type } = await api.accessToken(view.id);
       if (this.session?.id === view.id) this.kernel.send({ type: "token", access_token, expires_at, scope, token_type });
     } catch (err) {
-      if (this.session?.id === view.id) this.fail(say.asSignInError(err));
+      if (this.session?.id === view.id) this.fail(asSignInError(err));
     }
   }
 
@@ -206,7 +197,7 @@ export class Controller {
       case "cancel":
         return this.cancel();
       case "redirect":
-        return void redirect(this.flows, true);
+        return void this.redirect(true);
       case "sign_out":
         if (this.signOutFlow.waitingForClick) {
           return this.signOutFlow.finishOnClick(this.settings.config, this.model.get("timeout"));
@@ -230,25 +221,13 @@ export class Controller {
     try {
       told(await api.renew(id));
     } catch (err) {
-      this.fail(say.asSignInError(err));
+      this.fail(asSignInError(err));
     }
   }
 
   cancel(): void {
     this.interrupt();
     this.fail(new SignInError("cancelled", say.CANCELLED));
-  }
-
-  /** Sign in, or take the keeper's live session for the same request without a new sign-in. */
-  start(forceNew = false): Promise<void> {
-    return start(this.flows, forceNew);
-  }
-
-  /** A new generation: the async steps of the last one find it passed, and its popup is closed. */
-  private interrupt(): number {
-    const generation = ++this.generation;
-    this.abort?.abort();
-    return generation;
   }
 
   /** Stop following this widget's session; the keeper keeps it. */

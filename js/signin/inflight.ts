@@ -1,8 +1,8 @@
 // One sign-in at a time per request in the page. Twenty notebooks that run authenticate() with the
 // same config at once must open one sign-in window, not twenty: the first widget signs in, the
 // others wait for its outcome, then find the session it made at the keeper.
-import type { SignInError } from "./errors";
-import type { SessionView } from "./messages";
+import type { SignInError } from "../shared/errors";
+import type { SessionView } from "../shared/messages";
 
 export class InFlight {
   /** Settles with the session, or with its error — also early, when its window was closed. */

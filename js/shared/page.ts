@@ -31,7 +31,3 @@ export function xsrfToken(): string {
   const match = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
   return match ? decodeURIComponent(match[1]) : "";
 }
-
-export function clock(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}

@@ -2,13 +2,12 @@
 // page leaves for the provider and comes back; what crosses the trip in this tab's sessionStorage is
 // only which widget left and the state it waits for, then the outcome the callback page had from the
 // keeper (a session's view, or why it was refused). The code goes from the callback page to the keeper
-// alone; the verifier and the nonce never leave the keeper (js/trip.ts).
-import { SignInError } from "./errors";
-import { PENDING, RESPONSE, type CallbackMessage } from "./messages";
-import { baseUrl, xsrfToken } from "./page";
-import { clearTrip, MAX_AGE_MS, readPending, type Pending } from "./trip";
-
-export { tripPending } from "./trip";
+// alone; the verifier and the nonce never leave the keeper (js/shared/trip.ts).
+import { SignInError } from "../shared/errors";
+import { PENDING, RESPONSE, type CallbackMessage } from "../shared/messages";
+import { baseUrl, xsrfToken } from "../shared/page";
+import { clearTrip, MAX_AGE_MS, readPending, type Pending } from "../shared/trip";
+import * as say from "../shared/wording";
 
 /** Keep where to come back to: the server sets an HttpOnly cookie (server/redirect_mode.py). */
 export async function keepReturnPath(): Promise<void> {
@@ -25,7 +24,7 @@ export async function keepReturnPath(): Promise<void> {
     } catch {
       // keep the status
     }
-    throw new SignInError("redirect_failed", `Could not prepare the full-page sign-in (${why}).`);
+    throw new SignInError("redirect_failed", say.returnPathRefused(why));
   }
 }
 

@@ -2,9 +2,9 @@
 // session for every kernel that used it, at once; then the provider's own session is ended in a popup
 // (RP-Initiated Logout 1.0), or, when the browser refuses that popup, on the click of a Sign out button.
 import * as api from "./api";
-import type { OidcConfig, SessionView, Status } from "./messages";
+import type { OidcConfig, SessionView, Status } from "../shared/messages";
+import * as say from "../shared/wording";
 import { openPopup, waitForCallback } from "./window";
-import * as say from "./wording";
 
 export interface SignOutView {
   set(status: Status, message: string): void;
@@ -51,7 +51,7 @@ export class SignOut {
       result = await api.logout(session.id, redirectUri);
     } catch (err) {
       popup?.close();
-      this.view.set("error", `Could not sign out (${err instanceof Error ? err.message : String(err)})`);
+      this.view.set("error", say.signOutFailed(err instanceof Error ? err.message : String(err)));
       return;
     }
     this.view.signedOut();
@@ -78,12 +78,12 @@ export class SignOut {
         deadline: Date.now() + timeout * 1000,
         signal: new AbortController().signal,
         onPopupClosed: () => {},
-        timeoutMessage: () => `The provider did not confirm the sign-out within ${timeout} s.`,
+        timeoutMessage: () => say.signOutUnconfirmed(timeout),
       });
       this.done(say.SIGNED_OUT_EVERYWHERE);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      this.view.set("error", `Signed out here, but ending the session at the provider failed (${text}).`);
+      this.view.set("error", say.providerSignOutFailed(text));
     } finally {
       if (!popup.closed) popup.close();
     }
@@ -91,7 +91,7 @@ export class SignOut {
 
   private done(message: string): void {
     if (this.revokeError) {
-      this.view.set("error", `Signed out here, but ending the session at the provider failed (${this.revokeError}).`);
+      this.view.set("error", say.providerSignOutFailed(this.revokeError));
     } else this.view.set("signed_out", message);
   }
 }

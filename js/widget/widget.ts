@@ -1,15 +1,15 @@
-// anywidget entry point: draws the controller's view (js/messages.ts View) as it is: its sentence,
+// anywidget entry point: draws the controller's view (js/shared/messages.ts View) as it is: its sentence,
 // the provider, the user, the expiry, and exactly the buttons the view lists.
 //
 // anywidget imports each widget's script from its own blob: URL, which would give every widget its
 // own copy of this module and of its sessions. So a blob copy hands over to the copy the server
 // extension serves at one URL: one module instance, one set of sessions for the whole page.
 import type { Initialize, Render } from "@anywidget/types";
+import type { Action, View, WidgetTraits } from "../shared/messages";
+import { clearTripsNobodyClaims } from "../shared/trip";
+import { absoluteExpiry, PROVIDER_KEY, relativeExpiry, USER_TITLE } from "../shared/wording";
+import { loadRegistry } from "../signin/registry";
 import { Controller } from "./controller";
-import type { Action, View, WidgetTraits } from "./messages";
-import { loadRegistry } from "./registry";
-import { clearTripsNobodyClaims } from "./trip";
-import { absoluteExpiry, relativeExpiry } from "./wording";
 import "./widget.css";
 
 // Keyed by the model's instance id: anywidget hands initialize() and each render() a different
@@ -72,11 +72,11 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
     return [el, value];
   };
   const key = part("span", "key");
-  key.textContent = "Provider ";
+  key.textContent = PROVIDER_KEY;
   const [provider, providerName] = fact("provider", key);
   providerName.className = `${CLASS}-provider-name`;
   const [user, userName] = fact("user");
-  user.title = "Signed in as";
+  user.title = USER_TITLE;
   const [expiry, expiryIn] = fact("expiry");
   const [expiryAt, expiryDate] = fact("expiry-at");
   const facts = [provider, user, expiry, expiryAt];
@@ -142,7 +142,7 @@ const render: Render<WidgetTraits> = ({ model, el }) => {
 
 const local = { initialize, render };
 
-/** Loaded by js/loader.ts from the server extension's static path: one instance for the whole page. */
+/** Loaded by js/loader/loader.ts from the server extension's static path: one instance for the whole page. */
 export default async function widget(): Promise<typeof local> {
   return local;
 }

@@ -1,17 +1,25 @@
 // What one widget signs in with: the kernel's config, or an administrator's provider named by it
-// (js/registry.ts), and the redirect URI, ranked by chooseRedirectUri.
+// (js/signin/registry.ts), and the redirect URI, ranked by chooseRedirectUri.
 import type { AnyModel } from "@anywidget/types";
-import type { OidcConfig, WidgetTraits } from "./messages";
-import { defaultRedirectUri } from "./page";
+import type { OidcConfig, WidgetTraits } from "../shared/messages";
+import { defaultRedirectUri } from "../shared/page";
 import { chooseRedirectUri, resolveRequest, type Resolved, type SignInRequest } from "./registry";
-import { host } from "./wording";
+
+/** The authority as a person reads it: its host (and port), or the text as given. */
+export function host(authority: string): string {
+  try {
+    return new URL(authority).host || authority;
+  } catch {
+    return authority;
+  }
+}
 
 export class WidgetSettings {
   private resolved: Resolved | null = null;
 
   constructor(private readonly model: AnyModel<WidgetTraits>) {}
 
-  /** Ask the server for what the kernel named (once per page; js/registry.ts). */
+  /** Ask the server for what the kernel named (once per page; js/signin/registry.ts). */
   async settle(): Promise<void> {
     this.resolved = await resolveRequest(this.model.get("config") as SignInRequest);
   }

@@ -3,8 +3,8 @@
 // expiry, a sign-out from another notebook. One request, not one per widget: a browser keeps at most
 // six connections per server, and twenty notebooks must not take them all.
 import { watch } from "./api";
-import { SignInError } from "./errors";
-import type { SessionView } from "./messages";
+import { SignInError } from "../shared/errors";
+import type { SessionView } from "../shared/messages";
 
 type Listener = (view: SessionView | null) => void;
 
