@@ -1,19 +1,19 @@
-"""The page ↔ kernel protocol: the Python side of js/messages.ts (docs/architecture.md). Defined once
-here; tests/unit/test_protocol.py reads js/messages.ts and fails when the two sides disagree or a
+"""The page ↔ kernel protocol: the Python side of js/shared/messages.ts (docs/architecture.md). Defined once
+here; tests/unit/test_protocol.py reads js/shared/messages.ts and fails when the two sides disagree or a
 message has no handler."""
 
 from __future__ import annotations
 
 from typing import Literal, TypedDict, get_args
 
-#: What the page sends the kernel (js/messages.ts PageMessage).
+#: What the page sends the kernel (js/shared/messages.ts PageMessage).
 PageMessageType = Literal["ready", "status", "session", "token", "error", "expired", "logged_out"]
-#: What the kernel sends the page (js/messages.ts KernelMessage).
+#: What the kernel sends the page (js/shared/messages.ts KernelMessage).
 KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device", "step_up"]
 
 
 class Verification(TypedDict):
-    """js/messages.ts Verification: a ``device`` message's link and code as the widget shows them
+    """js/shared/messages.ts Verification: a ``device`` message's link and code as the widget shows them
     (RFC 8628 §3.3), checked and bounded by the keeper (_native/checks/device.py). Only ``link``
     becomes a link; ``host`` is said beside it; ``complete``: the link carries the code (check it)
     rather than asking for it (type it); ``warning`` names both hosts when the link's is not the
@@ -26,9 +26,9 @@ class Verification(TypedDict):
     warning: str | None
 
 
-#: The widget's states (js/messages.ts Status), as SignIn.status reports them.
+#: The widget's states (js/shared/messages.ts Status), as SignIn.status reports them.
 Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
-#: The page's own error codes (js/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
+#: The page's own error codes (js/shared/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
 #: e.g. access_denied) pass through under their own name.
 PageErrorCode = Literal[
     "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",

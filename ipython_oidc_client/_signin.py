@@ -103,7 +103,7 @@ class SignIn:
 
     @property
     def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
-        """One handler per PageMessageType (a unit test holds this to js/messages.ts)."""
+        """One handler per PageMessageType (a unit test holds this to js/shared/messages.ts)."""
         return {
             "ready": self._on_ready,
             "status": self._on_status,

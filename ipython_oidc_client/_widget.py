@@ -1,4 +1,4 @@
-"""The anywidget that runs the sign-in in the browser (js/widget.ts).
+"""The anywidget that runs the sign-in in the browser (js/widget/widget.ts).
 
 Tokens travel from the page as custom messages (``model.send``), never as synced traits: synced
 traits are written into the .ipynb when widget state is saved (docs/architecture.md).
@@ -32,7 +32,7 @@ def _static(name: str) -> Path:
 class OidcWidget(anywidget.AnyWidget):
     """Shows the sign-in state; mirrors ``WidgetTraits`` in js/messages.ts."""
 
-    # A loader of the module the server extension serves (js/loader.ts), not the bundle itself.
+    # A loader of the module the server extension serves (js/loader/loader.ts), not the bundle itself.
     _esm = _STATIC / "loader.js"
     _css = _STATIC / "widget.css"
 

@@ -49,7 +49,7 @@ def end_session_url(session: Session, post_logout_redirect_uri: str) -> str | No
         *parse_qsl(parts.query),
         ("client_id", session.cfg.client_id),
         ("post_logout_redirect_uri", post_logout_redirect_uri),
-        # Routes the provider's answer to the page that waits for it (js/window.ts).
+        # Routes the provider's answer to the page that waits for it (js/signin/window.ts).
         ("state", secrets.token_urlsafe(16)),
     ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))

@@ -65,7 +65,7 @@ class OidcExtension(ExtensionApp):
     name = "ipython_oidc_client"
     description = "Serves the OpenID Connect sign-in callback page for ipython-oidc-client."
     # {base_url}static/ipython_oidc_client/widget.js: the widget's one shared module in the page
-    # (js/widget.ts). Public code, served like every static file of the server.
+    # (js/widget/widget.ts). Public code, served like every static file of the server.
     static_paths = [str(STATIC)]  # noqa: RUF012 - a traitlet default, as in jupyter_server's examples
 
     providers = Dict(
