@@ -1,5 +1,6 @@
 """Where the provider sends the browser back: what the kernel knows of it (a pin in its environment,
-JupyterHub's one redirect URI for every user), passed to the widget, which ranks it (js/signin/settings.ts)."""
+JupyterHub's one redirect URI for every user), passed to the widget, which ranks it
+(js/signin/settings.ts)."""
 
 from __future__ import annotations
 
