@@ -132,7 +132,8 @@ export interface View {
   expiresAt: number | null;
 }
 
-/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. */
+/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. The
+ * same list as ipython_oidc_client/_codes.py ErrorCode (tests/unit/test_contract_codes.py). */
 export type ErrorCode =
   | "popup_blocked"
   | "popup_closed"
@@ -154,7 +155,18 @@ export type ErrorCode =
   | "state_mismatch"
   | "unknown_session"
   | "keeper_unavailable"
-  | "config";
+  | "config"
+  | "invalid_request"
+  | "keeper_failed"
+  | "not_renewable"
+  | "invalid_target"
+  // The kernel's, the native engine's, the Azure adapter's: the same list as
+  // ipython_oidc_client/_codes.py ErrorCode, so that each side names every code.
+  | "cannot_wait"
+  | "not_signed_in"
+  | "token_expired"
+  | "expired_token"
+  | "insufficient_claims";
 
 /** Marks messages from our callback page (js/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";
