@@ -23,6 +23,16 @@ Op = Literal[
 ]  # fmt: skip
 
 
+class NativeRequest(TypedDict):
+    """The fields of a ``native`` request (native.py ``sign_in_natively`` reads them; docs/native.md)."""
+
+    config: dict[str, Any]
+    flow: str
+    timeout: float
+    renew: bool
+    renew_before: float
+
+
 class ErrorReply(TypedDict):
     """The keeper's refusal of request ``id`` (server.py dispatch)."""
 

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from .._codes import relayed_code
 from .._errors import AuthenticationError
 from .._keeper.client import KeeperUnavailable, PrivateKeeper
-from .._keeper.wire import KeeperError
+from .._keeper.wire import KeeperError, NativeRequest
 from .._protocol import Verification
 from .._token import Token, clear, expire, fill, parse_token_message
 
@@ -69,7 +69,7 @@ class Session:
         if isinstance(token, Token):
             token._reason = lambda: self.error
 
-    def start(self, request: dict[str, Any]) -> None:
+    def start(self, request: NativeRequest) -> None:
         self.keeper = PrivateKeeper(on_event=self._on_event, on_gone=self.ended.set)
         self.keeper.link.request("native", **request)
 
