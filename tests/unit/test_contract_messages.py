@@ -140,6 +140,6 @@ def test_each_handler_that_reads_its_message_takes_the_messages_typeddict(signin
     # message (``_content``, a lambda's ``_``) reads nothing.
     for cls in get_args(_protocol.PageMessage):
         handler = signin._handlers[tag(cls)]
-        ((name, annotation),) = ((k, v) for k, v in inspect.signature(handler).parameters.items())
+        ((name, parameter),) = inspect.signature(handler).parameters.items()
         if not name.startswith("_"):
-            assert annotation.annotation == cls.__name__, (tag(cls), name, annotation)
+            assert parameter.annotation == cls.__name__, (tag(cls), name, parameter.annotation)
