@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._codes import Code
+
 
 class OidcClientError(Exception):
     """Base class of every error raised by ipython_oidc_client."""
@@ -18,14 +20,12 @@ class ConfigError(OidcClientError, ValueError):
 class AuthenticationError(OidcClientError):
     """Sign-in failed in the browser.
 
-    ``error`` is the provider's error code (RFC 6749 §4.1.2.1, e.g. ``access_denied``) or one of
-    ours: ``popup_blocked``, ``popup_closed``, ``timeout``, ``provider_unreachable``,
-    ``discovery_invalid``, ``token_request_failed``, ``invalid_id_token``, ``invalid_response``,
-    ``cancelled``, ``unknown_provider`` (no such administrator's provider; the message lists them),
-    ``registry_unavailable`` (the server did not give its providers).
+    ``error`` is one of ours (``_codes.ErrorCode``, the README's table of error codes, e.g.
+    ``popup_blocked``, ``timeout``, ``unknown_provider``) or the provider's own (RFC 6749 §4.1.2.1,
+    e.g. ``access_denied``), passed through.
     """
 
-    def __init__(self, error: str, message: str) -> None:
+    def __init__(self, error: Code, message: str) -> None:
         super().__init__(f"{error}: {message}")
         self.error = error
         self.message = message

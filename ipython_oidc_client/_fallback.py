@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ._errors import AuthenticationError
 
 if TYPE_CHECKING:
-    from ._protocol import Verification
+    from ._protocol import DeviceMessage, Verification
     from ._signin import SignIn
 
 #: A device code lives 5–15 minutes at most providers: the widget's 120-s default is too short.
@@ -31,8 +31,10 @@ def fall_back_to_device(signin: SignIn) -> bool:
         # The fields, not the text, say what the widget links: only the verification URI (RFC 8628
         # §3.3), never a URL that a provider's error description happens to hold.
         signin.message = text
-        extra = {"verification": verification} if verification is not None else {}
-        signin.widget.send({"type": "device", "state": "waiting", "message": text, **extra})
+        message: DeviceMessage = {"type": "device", "state": "waiting", "message": text}
+        if verification is not None:
+            message["verification"] = verification
+        signin.widget.send(message)
 
     def signed_in() -> None:
         signin.error = None

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
+from ._codes import relayed_code
 from ._errors import AuthenticationError
 from ._keeper.client import KeeperUnavailable, Link, call, socket_path
 from ._keeper.wire import KeeperError
@@ -79,7 +80,7 @@ class Follow:
         elif view.get("status") == "signed_out":
             clear(self.token)
         if isinstance(error, dict):
-            self._on_error(AuthenticationError(str(error.get("error")), str(error.get("message"))))
+            self._on_error(AuthenticationError(relayed_code(error.get("error")), str(error.get("message"))))
         elif view.get("status") == "signed_in":
             self._on_error(None)
         self._on_view(view, fresh)

@@ -1,15 +1,19 @@
 """The page ↔ kernel protocol: the Python side of js/shared/messages.ts (docs/architecture.md). Defined once
-here; tests/unit/test_protocol.py reads js/shared/messages.ts and fails when the two sides disagree or a
-message has no handler."""
+here, one TypedDict per message; tests/unit/test_contract_messages.py reads js/shared/messages.ts and fails
+when the two sides disagree on a message's name, its fields or their literal values, or a message has
+no handler."""
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict, get_args
+from typing import Literal, TypedDict, Union, get_args
 
-#: What the page sends the kernel (js/shared/messages.ts PageMessage).
-PageMessageType = Literal["ready", "status", "session", "token", "error", "expired", "logged_out"]
-#: What the kernel sends the page (js/shared/messages.ts KernelMessage).
-KernelMessageType = Literal["start", "rejoin", "logout", "attached", "device", "step_up"]
+from ._codes import ERROR_CODES, AnyErrorCode, ErrorCode
+
+__all__ = ["ERROR_CODES", "ErrorCode"]
+
+#: The widget's states (js/shared/messages.ts Status), as SignIn.status reports them.
+Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
+Mode = Literal["popup", "redirect"]
 
 
 class Verification(TypedDict):
@@ -26,22 +30,102 @@ class Verification(TypedDict):
     warning: str | None
 
 
-#: The widget's states (js/shared/messages.ts Status), as SignIn.status reports them.
-Status = Literal["idle", "signing_in", "needs_click", "signed_in", "renew_needed", "signed_out", "error"]
-#: The page's own error codes (js/shared/messages.ts ErrorCode); a provider's codes (RFC 6749 §4.1.2.1,
-#: e.g. access_denied) pass through under their own name.
-PageErrorCode = Literal[
-    "popup_blocked", "popup_closed", "timeout", "provider_unreachable", "discovery_invalid",
-    "token_request_failed", "invalid_id_token", "invalid_response", "cancelled", "renewal_failed",
-    "redirect_failed", "issuer_mismatch", "unknown_provider", "registry_unavailable", "no_server_extension",
-    "widget_load_failed", "state_mismatch", "unknown_session", "keeper_unavailable", "config",
-]  # fmt: skip
-#: The kernel's own: from ``await`` and from using a Token.
-KernelErrorCode = Literal["cannot_wait", "timeout", "not_signed_in", "token_expired"]
-Mode = Literal["popup", "redirect"]
+# Kernel -> page (js/shared/messages.ts KernelMessage).
 
-PAGE_MESSAGES: frozenset[str] = frozenset(get_args(PageMessageType))
-KERNEL_MESSAGES: frozenset[str] = frozenset(get_args(KernelMessageType))
+
+class StartMessage(TypedDict):
+    type: Literal["start"]
+
+
+class RejoinMessage(TypedDict):
+    type: Literal["rejoin"]
+
+
+class LogoutMessage(TypedDict):
+    type: Literal["logout"]
+
+
+class AttachedMessage(TypedDict):
+    type: Literal["attached"]
+    via: Literal["keeper", "page"]
+
+
+class StepUpMessage(TypedDict):
+    type: Literal["step_up"]
+    message: str
+
+
+class _DeviceMessage(TypedDict):
+    type: Literal["device"]
+    state: Literal["waiting", "signed_in", "error"]
+    message: str
+
+
+class DeviceMessage(_DeviceMessage, total=False):
+    verification: Verification
+
+
+KernelMessage = Union[
+    StartMessage, RejoinMessage, LogoutMessage, AttachedMessage, StepUpMessage, DeviceMessage
+]
+
+# Page -> kernel (js/shared/messages.ts PageMessage). The page is another program: a handler reads each
+# field as untrusted (``str(...)``, ``isinstance``), the TypedDict says what it may expect.
+
+
+class ReadyMessage(TypedDict):
+    type: Literal["ready"]
+
+
+class StatusMessage(TypedDict):
+    type: Literal["status"]
+    status: Status
+    message: str
+
+
+class SessionMessage(TypedDict):
+    type: Literal["session"]
+    id: str
+
+
+class TokenMessage(TypedDict):
+    """Exactly four fields, never a refresh token, an ID token, a code or a verifier."""
+
+    type: Literal["token"]
+    access_token: str
+    expires_at: float | None
+    scope: str | None
+    token_type: str
+
+
+class ErrorMessage(TypedDict):
+    type: Literal["error"]
+    #: One of ours, or a provider's passed through (js/shared/messages.ts `AnyErrorCode`).
+    error: AnyErrorCode
+    message: str
+
+
+class ExpiredMessage(TypedDict):
+    type: Literal["expired"]
+
+
+class LoggedOutMessage(TypedDict):
+    type: Literal["logged_out"]
+
+
+PageMessage = Union[
+    ReadyMessage, StatusMessage, SessionMessage, TokenMessage, ErrorMessage, ExpiredMessage, LoggedOutMessage
+]
+
+
+def tag(message: type, key: str = "type") -> str:
+    """The one literal of a message's ``key`` (``Literal["x"]``: its annotation, a string under
+    ``from __future__ import annotations``)."""
+    hint = message.__annotations__[key]
+    return str(getattr(hint, "__forward_arg__", hint))[len("Literal[") + 1 : -2]
+
+
+PAGE_MESSAGES: frozenset[str] = frozenset(tag(m) for m in get_args(PageMessage))
+KERNEL_MESSAGES: frozenset[str] = frozenset(tag(m) for m in get_args(KernelMessage))
 STATUSES: frozenset[str] = frozenset(get_args(Status))
-ERROR_CODES: frozenset[str] = frozenset(get_args(PageErrorCode)) | frozenset(get_args(KernelErrorCode))
 MODES: frozenset[str] = frozenset(get_args(Mode))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, MutableMapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ._codes import relayed_code
 from ._errors import AuthenticationError, ConfigError
 from ._follow import Follow
-from ._protocol import STATUSES, Mode, Status
+from ._protocol import STATUSES, ErrorMessage, Mode, Status, StatusMessage, TokenMessage
 from ._redirect import pinned_redirect_uri, redirect_path
 from ._stepup import registered, waited
 from ._text import shown
@@ -51,7 +52,7 @@ class SignIn:
         self.received_at: float | None = None
         self._fell_back = False
         #: How this kernel gets its tokens: from the keeper itself, or relayed by the page ("page").
-        self.via: str | None = None
+        self.via: Literal["keeper", "page"] | None = None
         if isinstance(token, Token):
             token._reason = lambda: self.error
         # Imported on the first sign-in, not with the package: anywidget brings ipywidgets, which
@@ -102,8 +103,10 @@ class SignIn:
             handler(content)
 
     @property
-    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
-        """One handler per PageMessageType (a unit test holds this to js/shared/messages.ts)."""
+    def _handlers(self) -> dict[str, Callable[[Any], None]]:
+        """One handler per PageMessage, taking that message's TypedDict (_protocol.py), whose fields
+        it still reads as untrusted: the page is another program. A unit test holds this to
+        js/messages.ts."""
         return {
             "ready": self._on_ready,
             "status": self._on_status,
@@ -117,8 +120,9 @@ class SignIn:
     def _on_session(self, _content: dict[str, Any]) -> None:
         # The page bound this widget to a session at the keeper: follow it there if this kernel can
         # reach the keeper (then page messages never carry a token); else the page relays tokens.
-        self.via = "keeper" if self._follow.connect() else "page"
-        self.widget.send({"type": "attached", "via": self.via})
+        via: Literal["keeper", "page"] = "keeper" if self._follow.connect() else "page"
+        self.via = via
+        self.widget.send({"type": "attached", "via": via})
 
     def _on_view(self, view: dict[str, Any], fresh: bool) -> None:
         """A change of the session at the keeper (in the follower's thread)."""
@@ -141,20 +145,20 @@ class SignIn:
         if error is not None:
             self._ended.set()
 
-    def _on_token(self, content: dict[str, Any]) -> None:
+    def _on_token(self, content: TokenMessage) -> None:
         if self.via != "page":
             return  # this kernel follows the keeper itself: a token from the page is not needed
         fill(self.token, parse_token_message(content))
         self.error = None
         self.received_at = time.time()
 
-    def _on_status(self, content: dict[str, Any]) -> None:
+    def _on_status(self, content: StatusMessage) -> None:
         status = str(content.get("status", ""))
         self.status = cast(Status, status if status in STATUSES else "error")
         self.message = str(content.get("message", ""))
 
-    def _on_error(self, content: dict[str, Any]) -> None:
-        error = AuthenticationError(str(content.get("error")), str(content.get("message")))
+    def _on_error(self, content: ErrorMessage) -> None:
+        error = AuthenticationError(relayed_code(content.get("error")), str(content.get("message")))
         if error.error == "no_server_extension" and self._fell_back:
             return  # another view of this widget: the kernel's own sign-in is under way or done
         self.error = error

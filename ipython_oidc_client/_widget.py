@@ -15,6 +15,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ._protocol import KernelMessage
+
 _STATIC = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,11 @@ class OidcWidget(anywidget.AnyWidget):
         self._on_message = on_message
         # Not `_handle_msg`: that name would replace ipywidgets' own handler and every message would fail.
         self.on_msg(self._receive)
+
+    def send(self, content: KernelMessage, buffers: Any = None) -> None:
+        """A custom message to the page: one of js/shared/messages.ts KernelMessage, which mypy holds each
+        call's dict to."""
+        super().send(content, buffers)
 
     def _receive(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from .wire import SOCKET_ENV, KeeperError, decode, encode
+from .._codes import relayed_code
+from .wire import SOCKET_ENV, KeeperError, Op, decode, encode
 
 #: How long a request may wait for its reply (a redeem includes the provider's token endpoint).
 REPLY_SECONDS = 30.0
@@ -105,7 +106,7 @@ class Link:
                     event.set()
             self._on_gone()
 
-    def request(self, op: str, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
+    def request(self, op: Op, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
         """Ask, and wait for the answer; KeeperError when refused, KeeperUnavailable when gone."""
         rid = next(self._ids)
         done: tuple[threading.Event, list[dict[str, Any]]] = (threading.Event(), [])
@@ -121,14 +122,14 @@ class Link:
             raise KeeperUnavailable(f"the token keeper did not answer {op!r}")
         reply = done[1][0]
         if not reply.get("ok"):
-            raise KeeperError(str(reply.get("error")), str(reply.get("message")))
+            raise KeeperError(relayed_code(reply.get("error")), str(reply.get("message")))
         return reply
 
     def close(self) -> None:
         self._close()
 
 
-def call(op: str, path: str | None = None, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
+def call(op: Op, path: str | None = None, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
     """One request on a connection of its own."""
     link = Link.to_socket(path)
     try:

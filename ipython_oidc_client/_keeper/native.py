@@ -9,6 +9,7 @@ import secrets
 import time
 from typing import Any
 
+from .._codes import Code
 from .._errors import AuthenticationError, ConfigError
 from .._native import device, loopback
 from .._native._http import Http
@@ -19,6 +20,7 @@ from .._protocol import Verification
 from .keeper import Keeper
 from .session import Session
 from .state import Send
+from .wire import FailedEvent, SayEvent
 
 
 def run_flow(cfg: NativeConfig, flow: str, http: Http, say: Say, timeout: float) -> Validated:
@@ -58,17 +60,15 @@ def sign_in_natively(keeper: Keeper, request: dict[str, Any], send: Send) -> Non
     """Run the flow, then keep the session for ``send``'s connection: ``say`` lines while signing in,
     a ``session`` event with each token, ``failed`` if sign-in fails."""
 
-    def failed(code: str, message: str) -> None:
-        send({"event": "failed", "error": code, "message": message})
+    def failed(code: Code, message: str) -> None:
+        event: FailedEvent = {"event": "failed", "error": code, "message": message}
+        send(event)
 
     def say(text: str, verification: Verification | None = None) -> None:
-        send(
-            {
-                "event": "say",
-                "text": text,
-                **({"verification": verification} if verification is not None else {}),
-            }
-        )
+        event: SayEvent = {"event": "say", "text": text}
+        if verification is not None:
+            event["verification"] = verification
+        send(event)
 
     try:
         cfg = native_config(request.get("config"))

@@ -10,12 +10,12 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from .._text import shown
 from .keeper import Keeper
-from .wire import MAX_LINE, KeeperError, decode, encode
+from .wire import MAX_LINE, ErrorReply, KeeperError, decode, encode
 
 
 class Line:
@@ -26,7 +26,7 @@ class Line:
         self._lock = threading.Lock()
         self.open = True
 
-    def send(self, message: dict[str, Any]) -> bool:
+    def send(self, message: Mapping[str, Any]) -> bool:
         if not self.open:
             return False
         try:
@@ -38,7 +38,7 @@ class Line:
             return False
 
 
-def dispatch(keeper: Keeper, raw: bytes, line: Line, native: bool) -> dict[str, Any]:
+def dispatch(keeper: Keeper, raw: bytes, line: Line, native: bool) -> Mapping[str, Any]:
     rid: Any = None
     try:
         msg = decode(raw)
@@ -85,15 +85,17 @@ def dispatch(keeper: Keeper, raw: bytes, line: Line, native: bool) -> dict[str, 
             )
         return {"id": rid, "ok": True, **result}
     except KeeperError as err:
-        return {"id": rid, "ok": False, "error": err.error, "message": err.message}
+        refused: ErrorReply = {"id": rid, "ok": False, "error": err.error, "message": err.message}
+        return refused
     except Exception as err:  # never the request's content: it may hold a code
         print(f"ipython_oidc_client keeper: {type(err).__name__} in a request", file=sys.stderr, flush=True)
-        return {
+        failed: ErrorReply = {
             "id": rid,
             "ok": False,
             "error": "keeper_failed",
             "message": f"The token keeper failed ({type(err).__name__}). Click Sign in to try again.",
         }
+        return failed
 
 
 def serve_stream(keeper: Keeper, reader: IO[bytes], line: Line, native: bool = False) -> None:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .._codes import Code
 from .._native.checks import TokenResponse
 from .._native.common import Keys
 from .._native.config import NativeConfig
@@ -58,7 +59,7 @@ class Session:
     issued: float = 0.0
     status: str = SIGNED_IN
     #: The last failure worth saying: (code, message); cleared by the next token.
-    error: tuple[str, str] | None = None
+    error: tuple[Code, str] | None = None
     version: int = 0
     #: When a renewal, retry or expiry is next due (time.time()); None: nothing scheduled.
     due: float | None = None

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from .._codes import Code
 from .authorize import Pending
 from .session import EXPIRED, SIGNED_IN, SIGNED_OUT, Session
+from .wire import SessionEvent
 
 #: A session that ended (signed out, expired) is forgotten this long after, with its bindings.
 FORGET_AFTER = 3600.0
@@ -18,7 +20,8 @@ FORGET_AFTER = 3600.0
 #: starts sign-ins in a loop must not grow the keeper without bound).
 MAX_PENDING = 256
 
-Send = Callable[[dict[str, Any]], bool]
+#: Writes one event line on a follower's connection; False once it is gone.
+Send = Callable[[Mapping[str, Any]], bool]
 
 
 class State:
@@ -33,7 +36,7 @@ class State:
         self.pending: dict[str, Pending] = {}
         self._version = 0
 
-    def event(self, instance: str, session: Session | None) -> dict[str, Any]:
+    def event(self, instance: str, session: Session | None) -> SessionEvent:
         return {
             "event": "session",
             "instance": instance,
@@ -72,7 +75,7 @@ class State:
             if not self.followers[instance]:
                 del self.followers[instance]
 
-    def end(self, session: Session, status: str, error: tuple[str, str] | None) -> None:
+    def end(self, session: Session, status: str, error: tuple[Code, str] | None) -> None:
         """No more token: signed out (the tokens dropped) or expired (kept only for the view)."""
         session.status = status
         session.error = error

@@ -20,6 +20,7 @@ from .._token import token_to_fill
 from .config import check_flow, native_config
 
 if TYPE_CHECKING:
+    from .._keeper.wire import NativeRequest
     from ._session import OnSay, Session
 
 __all__ = ["forget", "has_frontend", "session_of", "sign_in", "start_in_background"]
@@ -112,7 +113,7 @@ def _start(
 
     native_config(config)
     seconds = check_timeout(timeout)
-    request = {
+    request: NativeRequest = {
         "config": dict(config),
         "flow": check_flow(flow),
         "timeout": seconds,

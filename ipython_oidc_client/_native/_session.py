@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable, MutableMapping
 from typing import Any, Optional
 
+from .._codes import relayed_code
 from .._errors import AuthenticationError
 from .._keeper.client import KeeperUnavailable, PrivateKeeper
-from .._keeper.wire import KeeperError
+from .._keeper.wire import KeeperError, NativeRequest
 from .._protocol import Verification
 from .._token import Token, clear, expire, fill, parse_token_message
 
@@ -68,7 +69,7 @@ class Session:
         if isinstance(token, Token):
             token._reason = lambda: self.error
 
-    def start(self, request: dict[str, Any]) -> None:
+    def start(self, request: NativeRequest) -> None:
         self.keeper = PrivateKeeper(on_event=self._on_event, on_gone=self.ended.set)
         self.keeper.link.request("native", **request)
 
@@ -81,7 +82,7 @@ class Session:
             else:
                 print(text, flush=True)
         elif kind == "failed":
-            self._fail(AuthenticationError(str(event.get("error")), str(event.get("message"))))
+            self._fail(AuthenticationError(relayed_code(event.get("error")), str(event.get("message"))))
             self.ended.set()
         elif kind == "session":
             self._on_session(event.get("session") or {}, event.get("token"))
@@ -104,7 +105,7 @@ class Session:
                     self._on_token()
         error = view.get("error")
         if isinstance(error, dict):
-            self._fail(AuthenticationError(str(error.get("error")), str(error.get("message"))))
+            self._fail(AuthenticationError(relayed_code(error.get("error")), str(error.get("message"))))
         if view.get("status") == "expired":
             expire(self.token)
         elif view.get("status") == "signed_out":

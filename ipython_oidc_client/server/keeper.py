@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .._codes import relayed_code
 from .._keeper.clients import env_names
-from .._keeper.wire import MAX_LINE, SOCKET_ENV, KeeperError
+from .._keeper.wire import MAX_LINE, SOCKET_ENV, KeeperError, Op
 
 #: A Unix socket's path must fit sun_path (108 bytes on Linux, with its NUL).
 MAX_SOCKET_PATH = 100
@@ -137,7 +138,7 @@ class KeeperProcess:
                 "keeper_unavailable", "The server's token keeper did not start. See the server's log."
             )
 
-    async def call(self, op: str, reply_seconds: float = 45.0, **args: Any) -> dict[str, Any]:
+    async def call(self, op: Op, reply_seconds: float = 45.0, **args: Any) -> dict[str, Any]:
         """One request on a connection of its own; KeeperError when refused or unreachable."""
         await self.ensure()
         try:
@@ -163,7 +164,7 @@ class KeeperProcess:
                 "keeper_unavailable", "The server's token keeper ended during the request."
             ) from None
         if not reply.get("ok"):
-            raise KeeperError(str(reply.get("error")), str(reply.get("message")))
+            raise KeeperError(relayed_code(reply.get("error")), str(reply.get("message")))
         reply.pop("ok", None)
         reply.pop("id", None)
         return dict(reply)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from tornado import web
 
-from .._keeper.wire import KeeperError
+from .._keeper.wire import KeeperError, Op
 from .keeper import KeeperProcess
 from .registry import SETTINGS_KEY
 from .resolve import resolve
@@ -57,7 +57,7 @@ class KeeperRoute(_Handler):
         return body
 
     async def answer(
-        self, op: str, *, fields: tuple[str, ...] = (), reply_seconds: float = 45.0, **args: Any
+        self, op: Op, *, fields: tuple[str, ...] = (), reply_seconds: float = 45.0, **args: Any
     ) -> None:
         """Ask the keeper ``op`` with ``args`` and these ``fields`` of the JSON body; answer with what it
         says, or refuse with its code."""

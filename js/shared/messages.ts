@@ -1,6 +1,6 @@
 // The contract between the Python widget (ipython_oidc_client/_widget.py) and this script.
 // Keep both sides in step: the trait names and message shapes are the same on each
-// (tests/unit/test_protocol.py reads this file).
+// (tests/unit/test_contract_messages.py reads this file).
 
 /** Settings passed to oidc-client-ts, already checked by ipython_oidc_client/_config.py (a notebook's)
  * or by the server extension at start (an administrator's provider, js/signin/registry.ts). */
@@ -146,8 +146,8 @@ export interface View {
   expiresAt: number | null;
 }
 
-/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code
- * (ProviderErrorCode below). */
+/** Our own error codes; provider errors (RFC 6749 §4.1.2.1) pass through under their own code. The
+ * same list as ipython_oidc_client/_codes.py ErrorCode (tests/unit/test_contract_codes.py). */
 export type ErrorCode =
   | "popup_blocked"
   | "popup_closed"
@@ -169,7 +169,18 @@ export type ErrorCode =
   | "state_mismatch"
   | "unknown_session"
   | "keeper_unavailable"
-  | "config";
+  | "config"
+  | "invalid_request"
+  | "keeper_failed"
+  | "not_renewable"
+  | "invalid_target"
+  // The kernel's, the native engine's, the Azure adapter's: the same list as
+  // ipython_oidc_client/_codes.py ErrorCode, so that each side names every code.
+  | "cannot_wait"
+  | "not_signed_in"
+  | "token_expired"
+  | "expired_token"
+  | "insufficient_claims";
 
 /**
  * A code this page did not make and passes on as it came: the provider's own (RFC 6749 §4.1.2.1,
@@ -180,12 +191,9 @@ export type ErrorCode =
  */
 export type ProviderErrorCode = string & { readonly provider: true };
 
-/** The kernel's own code (_protocol.py KernelErrorCode) that the page says too: a token that
- * expired with no other reason known. */
-export type ExpiredCode = "token_expired";
-
-/** What an error carries to the kernel: one of our codes, or one passed on. */
-export type AnyErrorCode = ErrorCode | ExpiredCode | ProviderErrorCode;
+/** What an error carries to the kernel: one of our codes, or one passed on (ipython_oidc_client/_codes.py
+ * AnyErrorCode, the same name on each side). */
+export type AnyErrorCode = ErrorCode | ProviderErrorCode;
 
 /** Marks messages from our callback page (js/callback/callback.ts) to the page that opened the popup. */
 export const CALLBACK_SOURCE = "ipython-oidc-client";

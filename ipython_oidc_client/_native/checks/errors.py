@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..._codes import ProviderCode, provider_code
 from ..._errors import AuthenticationError
 from ..._text import shown
 
@@ -14,12 +15,12 @@ from ..._text import shown
 _ERROR_CODE = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$")
 
 
-def error_code(body: Any) -> str | None:
+def error_code(body: Any) -> ProviderCode | None:
     """The ``error`` of an RFC 6749 §5.2 error answer, or None when there is none or it is malformed."""
     if not isinstance(body, Mapping):
         return None
     code = body.get("error")
-    return code if isinstance(code, str) and _ERROR_CODE.match(code) else None
+    return provider_code(code) if isinstance(code, str) and _ERROR_CODE.match(code) else None
 
 
 def _description(body: Mapping[str, Any]) -> str:

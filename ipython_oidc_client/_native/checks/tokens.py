@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..._codes import Code, provider_code
 from ..._errors import AuthenticationError
 from ..._text import shown
 from .errors import _ERROR_CODE
@@ -110,7 +111,7 @@ def check_loopback_answer(
         )
     error = one("error")
     if error is not None:
-        code = error if _ERROR_CODE.match(error) else "invalid_response"
+        code: Code = provider_code(error) if _ERROR_CODE.match(error) else "invalid_response"
         desc = one("error_description")
         said = shown(desc or "")
         advice = (
