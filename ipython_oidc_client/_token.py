@@ -47,6 +47,8 @@ class Token(dict[str, Any]):
     #: Set by that sign-in and its keeper follower: a stronger sign-in, a renewal now (_stepup.py).
     _step_up: Callable[[dict[str, Any], str], bool] | None = None
     _renew: Callable[[], bool] | None = None
+    #: The SignIn that fills this token (_owner.py): a new one with the same token ends it.
+    _filler: Any = None
 
     def __repr__(self) -> str:
         shown = {k: (_mask(v) if k == "access_token" and isinstance(v, str) else v) for k, v in self.items()}
@@ -104,7 +106,7 @@ class Token(dict[str, Any]):
         (``invalid_target``) when the provider will not give one, naming the provider."""
         from ._follow import for_resource
 
-        return for_resource(self, resource)
+        return for_resource(self._filler, resource)
 
     def __call__(self, request: R) -> R:
         """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization. With

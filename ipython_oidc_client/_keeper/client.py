@@ -99,6 +99,10 @@ class Link:
         except (OSError, ValueError):
             pass
         finally:
+            try:
+                self._reader.close()  # a socket's file: the socket itself closes once both are closed
+            except (OSError, ValueError):
+                pass
             self.gone.set()
             with self._lock:
                 for event, _ in self._waiting.values():
@@ -107,6 +111,11 @@ class Link:
 
     def request(self, op: str, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
         """Ask, and wait for the answer; KeeperError when refused, KeeperUnavailable when gone."""
+        return self.ask(op, args, timeout)
+
+    def ask(self, op: str, args: dict[str, Any], timeout: float = REPLY_SECONDS) -> dict[str, Any]:
+        """``request`` with the arguments as a dict, which may hold a ``timeout`` of their own (a
+        native sign-in's) besides how long to wait for the answer."""
         rid = next(self._ids)
         done: tuple[threading.Event, list[dict[str, Any]]] = (threading.Event(), [])
         with self._lock:

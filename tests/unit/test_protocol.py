@@ -91,4 +91,4 @@ def signin(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_every_page_message_has_a_kernel_handler(signin: Any) -> None:
-    assert set(signin._handlers) == PAGE_MESSAGES
+    assert set(signin._page.handlers) == PAGE_MESSAGES
