@@ -150,7 +150,7 @@ def for_resource(signin: SignIn | None, resource: str) -> Token:
         raise AuthenticationError(
             "not_signed_in",
             "Tokens for other APIs come from the token keeper that holds this token's sign-in, and none "
-            "does: sign in first with authenticate() — in a notebook, on a Jupyter server with the "
-            "extension (the kernel must reach its keeper).",
+            "holds one now: sign in first with authenticate(), and keep its refresh token (in a "
+            "notebook, on a Jupyter server with the extension, whose keeper the kernel reaches).",
         )
     return signin.for_resource(resource, "resource-" + secrets.token_urlsafe(16))

@@ -1,33 +1,25 @@
 """``SignIn``: one sign-in as the kernel knows it, whatever drives it — the widget (its page, and
 the server's token keeper) or the device grant and loopback (a keeper of this process's own,
-docs/native.md). It is what authenticate() returns, the one consumer of the keeper's events
-(``say``, ``failed``, ``session``: docs/keeper.md) and the one that fills its token;
-``await`` it for the token."""
+docs/native.md). It is what authenticate() returns; what keepers say of it, it hears itself
+(_signin_events.py), and the page and the fallback call its methods. ``await`` it for the token."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Generator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._errors import AuthenticationError
 from ._follow import Line
-from ._native.verification import verification_of
 from ._owner import release, take
-from ._protocol import Status, Verification
+from ._protocol import Status
+from ._signin_events import SignInEvents
 from ._stepup import renewer
-from ._token import Token, clear, expire, fill, parse_token_message
-
-if TYPE_CHECKING:
-    from ._page import Page
-    from ._widget import OidcWidget
-
-#: The widget's line once the kernel's own device grant has signed in (docs/native.md).
-DEVICE_DONE = "Signed in with a link and a code; the token is renewed while this kernel runs."
+from ._token import Token, clear, expire, fill
 
 
-class SignIn:
+class SignIn(SignInEvents):
     """One sign-in, as the kernel last heard of it.
 
     ``status``: ``idle``, ``signing_in``, ``needs_click``, ``signed_in``, ``renew_needed``,
@@ -41,31 +33,9 @@ class SignIn:
     def __init__(
         self, token: MutableMapping[str, Any], timeout: float, mode: str = "popup", flow: str = "auto"
     ) -> None:
-        self.token = token
-        self.timeout = timeout
-        self.mode, self.flow = mode, flow
-        self.status: Status = "idle"
-        self.message = ""
-        self.error: AuthenticationError | None = None
-        #: time.time() when the last token arrived.
-        self.received_at: float | None = None
-        #: How this kernel gets the widget's tokens: from the keeper itself, or relayed by the page ("page").
-        self.via: str | None = None
-        #: The widget's instance, or the keeper's name for a native sign-in (its first event says it).
-        self.instance: str | None = None
-        #: The keeper's id of the session (for renewal and sign-out) and whether it can renew it.
-        self.session_id: str | None = None
-        self.renewable = False
-        self.widget: OidcWidget | None = None
-        self._page: Page | None = None
-        self._line: Line | None = None
-        #: Set by the first token, and when a sign-in ends without one (a step-up waits on it).
-        self.first_token = threading.Event()
-        self.ended = threading.Event()
-        self._expiry: threading.Timer | None = None
+        super().__init__(token, timeout, mode, flow)
+        #: The tokens for other APIs this sign-in gave (Token.for_resource), by resource.
         self._resources: dict[str, SignIn] = {}
-        if isinstance(token, Token):
-            token._reason = lambda: self.error
         renewer(token, self.renew_now)
 
     @classmethod
@@ -116,83 +86,6 @@ class SignIn:
     def renewing(self) -> bool:
         """Whether a keeper still renews this sign-in's token."""
         return self.renewable and self._line is not None and self._line.alive()
-
-    # -- the keeper's events: the one consumer ------------------------------------------------------
-
-    def on_event(self, event: dict[str, Any]) -> None:
-        """An event of the keeper, in the line's reader thread."""
-        kind = event.get("event")
-        if kind == "say":
-            self._show("waiting", str(event.get("text", "")), verification_of(event.get("verification")))
-        elif kind == "failed":
-            self._failed(AuthenticationError(str(event.get("error")), str(event.get("message"))))
-        elif kind == "session" and isinstance(event.get("session"), dict):
-            if self.instance is None and isinstance(event.get("instance"), str):
-                self.instance = event["instance"]
-            self._on_session(event["session"], event.get("token"))
-
-    def _on_session(self, view: dict[str, Any], token: Any) -> None:
-        self.session_id = view.get("id") if isinstance(view.get("id"), str) else None
-        self.renewable = bool(view.get("renewable"))
-        status, error = view.get("status"), view.get("error")
-        first = False
-        if isinstance(token, dict):
-            fill(self.token, parse_token_message(token))
-            self.received_at = time.time()
-            first = not self.first_token.is_set()
-            self.first_token.set()
-        if status == "expired":
-            expire(self.token)
-        elif status == "signed_out":
-            clear(self.token)
-        if isinstance(error, dict):
-            self._failed(AuthenticationError(str(error.get("error")), str(error.get("message"))))
-        elif status == "signed_in":
-            self.error = None
-        if status in ("signed_out", "expired"):
-            self.status, self.received_at = ("signed_out" if status == "signed_out" else "error"), None
-        elif error:
-            self.status = "error"
-        elif status == "signed_in":
-            # Without a refresh token the page must sign in again before expiry; a native sign-in cannot.
-            page_renews = not self._private and not self.renewable and view.get("expires_at")
-            self.status = "renew_needed" if page_renews else "signed_in"
-            if first and self._private:
-                self._show("signed_in", DEVICE_DONE if self.widget is not None else "Signed in.")
-
-    @property
-    def _private(self) -> bool:
-        return self._line is not None and self._line.private
-
-    def _show(self, state: str, text: str, verification: Verification | None = None) -> None:
-        """A line of the kernel's own sign-in: in the widget (only the verification URI, from the
-        fields, becomes a link: RFC 8628 §3.3), else printed."""
-        self.message = text
-        if self.widget is not None:
-            extra = {"verification": verification} if verification is not None else {}
-            self.widget.send({"type": "device", "state": state, "message": text, **extra})
-        elif state == "waiting":
-            print(text, flush=True)
-
-    def _failed(self, error: AuthenticationError) -> None:
-        self.error = error
-        self.ended.set()
-        if self._private:
-            self.status = "error"
-            self._show("error", error.message)
-
-    def on_gone(self, message: str | None) -> None:
-        """The keeper is gone: no token comes any more. ``message`` says so for a token that was kept
-        current; it then expires at its time (the clock says so, and a timer takes it out)."""
-        self.ended.set()
-        if message is None or self.token.get("access_token") is None:
-            return
-        self.error = AuthenticationError("unknown_session", message)
-        expires_at = self.token.get("expires_at")
-        if isinstance(expires_at, (int, float)):
-            self._expiry = threading.Timer(max(expires_at - time.time(), 0.0), expire, args=(self.token,))
-            self._expiry.daemon = True
-            self._expiry.start()
 
     # -- what the page says (_page.py) --------------------------------------------------------------
 

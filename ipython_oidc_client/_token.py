@@ -101,8 +101,9 @@ class Token(dict[str, Any]):
 
     def for_resource(self, resource: str) -> Token:
         """A Token for one API, from this sign-in: ``resource`` is a name from the config's
-        ``resources`` or the API's URI (RFC 8707). The server's keeper gets it with the refresh token
-        it holds — no window, no click — and renews it like this one. Raises AuthenticationError
+        ``resources`` or the API's URI (RFC 8707). The keeper that holds the sign-in (the server's, or
+        the process's own without a notebook frontend) gets it with the refresh token it holds — no
+        window, no click — and renews it like this one. Raises AuthenticationError
         (``invalid_target``) when the provider will not give one, naming the provider."""
         from ._follow import for_resource
 
