@@ -34,6 +34,9 @@ class Line:
         self._followers: dict[str, SignIn] = {}
         self._keeper: PrivateKeeper | None = None
         self.link: Link | None = None
+        #: The keeper's name for the root's session: its widget's instance, or the one a private keeper
+        #: gave the sign-in it ran (its first session event says it).
+        self.root_instance = None if private else root.instance
 
     @classmethod
     def to_server(cls, root: SignIn) -> Line | None:
@@ -80,7 +83,9 @@ class Line:
         ``failed``) and its sign-in's session (an instance it names) are the root's."""
         instance = event.get("instance")
         target = self._followers.get(instance) if isinstance(instance, str) else None
-        if target is None and (not isinstance(instance, str) or self.root.instance in (None, instance)):
+        if target is None and self.private and self.root_instance is None and event.get("event") == "session":
+            self.root_instance = instance if isinstance(instance, str) else None
+        if target is None and (not isinstance(instance, str) or instance == self.root_instance):
             target = self.root
         if target is not None and not self.closed:
             target.on_event(event)

@@ -134,13 +134,14 @@ class SignIn(SignInEvents):
             if not cached.token.expired:
                 return cached.token
         line = self._line
-        if line is None or line.gone or self.instance is None:
+        parent = line.root_instance if line is not None and line.root is self else self.instance
+        if line is None or line.gone or parent is None:
             from ._follow import for_resource
 
             return for_resource(None, resource)  # raises, saying why
         child = SignIn(Token(), self.timeout, mode=self.mode, flow=self.flow)
         child.instance = instance
-        line.resource(self.instance, child, resource)
+        line.resource(parent, child, resource)
         previous, self._resources[resource] = self._resources.get(resource), child
         if previous is not None:
             previous.close()

@@ -39,7 +39,7 @@ class SignInEvents:
         self.received_at: float | None = None
         #: How this kernel gets the widget's tokens: from the keeper itself, or relayed by the page ("page").
         self.via: str | None = None
-        #: The widget's instance, or the keeper's name for a native sign-in (its first event says it).
+        #: The widget's instance (an API's token: its own), by which the keeper names the session it uses.
         self.instance: str | None = None
         #: The keeper's id of the session (for renewal and sign-out) and whether it can renew it.
         self.session_id: str | None = None
@@ -64,8 +64,6 @@ class SignInEvents:
         elif kind == "failed":
             self._failed(AuthenticationError(str(event.get("error")), str(event.get("message"))))
         elif kind == "session" and isinstance(event.get("session"), dict):
-            if self.instance is None and isinstance(event.get("instance"), str):
-                self.instance = event["instance"]
             self._on_session(event["session"], event.get("token"))
 
     def _on_session(self, view: dict[str, Any], token: Any) -> None:

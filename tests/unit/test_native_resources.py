@@ -26,6 +26,7 @@ from ipython_oidc_client._keeper.server import Line as Writer
 from ipython_oidc_client._keeper.server import serve_stream
 from ipython_oidc_client._native import loopback, signed_in
 from ipython_oidc_client._native.common import discover
+from ipython_oidc_client._signin import SignIn
 
 API = "https://api.example/"
 
@@ -131,3 +132,23 @@ def test_signing_out_ends_the_apis_token_too_and_the_keeper(token: Token, native
     with pytest.raises(AuthenticationError) as info:
         token.for_resource(API)
     assert info.value.error == "not_signed_in"
+
+
+def test_in_a_notebook_without_the_extension_the_kernels_own_keeper_fills_the_widgets_token(
+    native_keeper: Keeper, idp: FakeIdp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The widget's SignIn follows a session its own keeper names (not the widget's instance).
+    signin = SignIn.with_widget(idp.config(), Token(), 60, 60, "popup")
+    assert signin.widget is not None
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(signin.widget, "send", sent.append)
+    signin.widget._receive(
+        signin.widget, {"type": "error", "error": "no_server_extension", "message": "-"}, []
+    )
+    eventually(lambda: signin.status == "signed_in")
+    assert isinstance(signin.token, Token) and signin.token.access_token and signin.error is None
+    assert sent[-1]["type"] == "device" and sent[-1]["state"] == "signed_in"
+    assert signin.token.for_resource(API).access_token
+    signin.logout()
+    assert not signin.renewing() and "access_token" not in signin.token
+    signin.widget.close()
