@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._config import check_renew_before, check_timeout
 from ._errors import ConfigError
@@ -11,9 +11,6 @@ from ._protocol import MODES, Mode
 from ._providers import check_request
 from ._signin import SignIn
 from ._token import token_to_fill
-
-if TYPE_CHECKING:
-    from ._native.result import NativeSignIn
 
 
 def authenticate(
@@ -24,7 +21,7 @@ def authenticate(
     renew_before: float = 60.0,
     mode: Mode = "popup",
     flow: str = "auto",
-) -> SignIn | NativeSignIn:
+) -> SignIn:
     """Sign in to an OpenID Connect provider in the browser; fill ``token`` with the access token.
 
     ``config`` takes oidc-client-ts settings (``authority``, ``client_id``, ``scope``, …), or the
@@ -40,8 +37,8 @@ def authenticate(
     Without a notebook frontend (a plain ``python`` script, terminal IPython), or with
     ``flow="device"``/``"loopback"``, it signs in without the widget (docs/native.md): the device
     authorization grant (a link and a code to open in any browser) or the system browser with a
-    loopback redirect; it blocks until signed in and returns a NativeSignIn. ``timeout`` defaults to
-    120 s with the widget and 300 s without.
+    loopback redirect; it blocks until signed in and returns the SignIn, signed in (its ``widget``
+    is None). ``timeout`` defaults to 120 s with the widget and 300 s without.
     """
     from ._native import has_frontend
     from ._native.config import check_flow
@@ -57,7 +54,7 @@ def authenticate(
     lead = check_renew_before(renew_before)
     if mode not in MODES:
         raise ConfigError(None, f"mode must be 'popup' or 'redirect', got {mode!r}.")
-    signin = SignIn(checked, token_to_fill(token), seconds, lead, mode)
+    signin = SignIn.with_widget(checked, token_to_fill(token), seconds, lead, mode)
     display(signin.widget)  # type: ignore[no-untyped-call]
     signin.follow()  # after the display: the page starts drawing meanwhile
     return signin
@@ -69,20 +66,18 @@ def _sign_in_natively(
     flow: str,
     timeout: float | None,
     renew_before: float,
-) -> NativeSignIn:
-    from ._native import sign_in
-    from ._native.result import NativeSignIn
+) -> SignIn:
+    from ._native import signed_in
 
-    filled = sign_in(
+    return signed_in(
         config,  # type: ignore[arg-type]  # a name or None is refused there, saying why
         token,
         flow=flow,
         timeout=300.0 if timeout is None else timeout,
         renew_before=renew_before,
     )
-    return NativeSignIn(filled, flow)
 
 
-def logout(signin: SignIn | NativeSignIn) -> None:
+def logout(signin: SignIn) -> None:
     """Sign out of ``signin`` (what authenticate() returned); see SignIn.logout."""
     signin.logout()

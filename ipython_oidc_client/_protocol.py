@@ -55,9 +55,13 @@ class StepUpMessage(TypedDict):
     message: str
 
 
+#: Where the kernel's own sign-in is, as a ``device`` message says it.
+DeviceState = Literal["waiting", "signed_in", "error"]
+
+
 class _DeviceMessage(TypedDict):
     type: Literal["device"]
-    state: Literal["waiting", "signed_in", "error"]
+    state: Literal["waiting", "signed_in", "error"]  # DeviceState: spelt out for the contract test
     message: str
 
 

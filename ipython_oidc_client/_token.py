@@ -47,6 +47,8 @@ class Token(dict[str, Any]):
     #: Set by that sign-in and its keeper follower: a stronger sign-in, a renewal now (_stepup.py).
     _step_up: Callable[[dict[str, Any], str], bool] | None = None
     _renew: Callable[[], bool] | None = None
+    #: The SignIn that fills this token (_owner.py): a new one with the same token ends it.
+    _filler: Any = None
 
     def __repr__(self) -> str:
         shown = {k: (_mask(v) if k == "access_token" and isinstance(v, str) else v) for k, v in self.items()}
@@ -99,12 +101,13 @@ class Token(dict[str, Any]):
 
     def for_resource(self, resource: str) -> Token:
         """A Token for one API, from this sign-in: ``resource`` is a name from the config's
-        ``resources`` or the API's URI (RFC 8707). The server's keeper gets it with the refresh token
-        it holds — no window, no click — and renews it like this one. Raises AuthenticationError
+        ``resources`` or the API's URI (RFC 8707). The keeper that holds the sign-in (the server's, or
+        the process's own without a notebook frontend) gets it with the refresh token it holds — no
+        window, no click — and renews it like this one. Raises AuthenticationError
         (``invalid_target``) when the provider will not give one, naming the provider."""
         from ._follow import for_resource
 
-        return for_resource(self, resource)
+        return for_resource(self._filler, resource)
 
     def __call__(self, request: R) -> R:
         """Auth for requests (``auth=token``) and httpx (a function auth): sets Authorization. With

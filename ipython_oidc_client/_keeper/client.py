@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,6 +100,10 @@ class Link:
         except (OSError, ValueError):
             pass
         finally:
+            try:
+                self._reader.close()  # a socket's file: the socket itself closes once both are closed
+            except (OSError, ValueError):
+                pass
             self.gone.set()
             with self._lock:
                 for event, _ in self._waiting.values():
@@ -108,6 +112,11 @@ class Link:
 
     def request(self, op: Op, timeout: float = REPLY_SECONDS, **args: Any) -> dict[str, Any]:
         """Ask, and wait for the answer; KeeperError when refused, KeeperUnavailable when gone."""
+        return self.ask(op, args, timeout)
+
+    def ask(self, op: str, args: Mapping[str, Any], timeout: float = REPLY_SECONDS) -> dict[str, Any]:
+        """``request`` with the arguments as a dict, which may hold a ``timeout`` of their own (a
+        native sign-in's) besides how long to wait for the answer."""
         rid = next(self._ids)
         done: tuple[threading.Event, list[dict[str, Any]]] = (threading.Event(), [])
         with self._lock:

@@ -11,36 +11,18 @@ imported here: urllib and PyJWT are imported by the keeper alone.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from .._config import check_renew_before, check_timeout
-from .._errors import AuthenticationError
 from .._token import token_to_fill
 from .config import check_flow, native_config
 
 if TYPE_CHECKING:
     from .._keeper.wire import NativeRequest
-    from ._session import OnSay, Session
+    from .._signin import SignIn
 
-__all__ = ["forget", "has_frontend", "session_of", "sign_in", "start_in_background"]
-
-#: The private keeper of each token being kept current, so that it lives as long as the token's
-#: owner wants it (a new sign_in() with the same token replaces it).
-_SESSIONS: dict[int, Session] = {}
-
-
-def session_of(token: MutableMapping[str, Any]) -> Session | None:
-    """The keeper session that keeps ``token`` current, if any."""
-    return _SESSIONS.get(id(token))
-
-
-def forget(token: MutableMapping[str, Any], revoke: bool = False) -> None:
-    """Stop the keeper that keeps ``token`` current (it takes the refresh token with it); with
-    ``revoke``, it first asks the provider to revoke the refresh token (RFC 7009)."""
-    session = _SESSIONS.pop(id(token), None)
-    if session is not None:
-        session.stop(revoke=revoke)
+__all__ = ["has_frontend", "sign_in", "signed_in", "start"]
 
 
 def has_frontend() -> bool:
@@ -75,12 +57,30 @@ def sign_in(
     as this process lives. Raises AuthenticationError (``.error``: ``access_denied``,
     ``expired_token``, ``timeout``, ``invalid_id_token``, …) or ConfigError.
     """
+    return signed_in(config, token, flow=flow, timeout=timeout, renew=renew, renew_before=renew_before).token
+
+
+def signed_in(
+    config: Mapping[str, Any],
+    token: MutableMapping[str, Any] | None,
+    *,
+    flow: str,
+    timeout: float,
+    renew: bool = True,
+    renew_before: float = 60.0,
+) -> SignIn:
+    """``sign_in()``, returning the SignIn (what authenticate() returns without a frontend)."""
+    from .._signin import SignIn
+    from .._waiting import until_signed_in
+
     token = token_to_fill(token)
-    session, seconds = _start(config, token, flow, timeout, bool(renew), renew_before)
+    request = _request(config, flow, timeout, renew, renew_before)
+    signin = SignIn(token, request["timeout"], mode=flow, flow=flow)
     try:
-        session.wait_signed_in(seconds)
+        signin.keep_privately(request)
+        until_signed_in(signin, request["timeout"])
     except KeyboardInterrupt:
-        forget(token)
+        signin.close()
         print(
             "Sign-in cancelled: nothing was kept. Run authenticate() again to sign in.",
             file=sys.stderr,
@@ -88,58 +88,39 @@ def sign_in(
         )
         raise
     except BaseException:
-        forget(token)
+        signin.close()
         raise
-    if not session.alive():  # no renewal (renew=False, or no refresh token): nothing to keep
-        forget(token)
+    if not signin.renewing():  # no renewal (renew=False, or no refresh token): nothing to keep
+        signin.close()
     from .stepup import answer_challenges
 
     answer_challenges(config, token, flow=flow, timeout=timeout, renew=renew, renew_before=renew_before)
-    return token
+    return signin
 
 
-def _start(
+def start(
+    signin: SignIn,
     config: Mapping[str, Any],
-    token: MutableMapping[str, Any],
     flow: str,
     timeout: float,
     renew: bool,
     renew_before: float,
-    **callbacks: Any,
-) -> tuple[Session, float]:
-    """Check the arguments (the config here for an early ConfigError; the keeper checks it again and
-    uses it), start the keeper, and return it with the checked timeout."""
-    from ._session import Session
+) -> None:
+    """Have ``signin`` sign in as ``sign_in()`` does, without blocking: for a notebook whose page
+    cannot (no server extension, docs/native.md). Its widget shows the keeper's lines and outcome."""
+    signin.keep_privately(_request(config, flow, timeout, renew, renew_before))
 
+
+def _request(
+    config: Mapping[str, Any], flow: str, timeout: float, renew: bool, renew_before: float
+) -> NativeRequest:
+    """The keeper's ``native`` request, checked here for an early ConfigError (the keeper checks the
+    config again and uses it)."""
     native_config(config)
-    seconds = check_timeout(timeout)
-    request: NativeRequest = {
+    return {
         "config": dict(config),
         "flow": check_flow(flow),
-        "timeout": seconds,
-        "renew": renew,
+        "timeout": check_timeout(timeout),
+        "renew": bool(renew),
         "renew_before": check_renew_before(renew_before),
     }
-    forget(token)  # a new sign-in with the same token replaces the keeper that kept it
-    session = Session(token, **callbacks)
-    session.start(request)
-    _SESSIONS[id(token)] = session
-    return session, seconds
-
-
-def start_in_background(
-    config: Mapping[str, Any],
-    token: MutableMapping[str, Any],
-    *,
-    flow: str,
-    timeout: float,
-    renew_before: float,
-    on_say: OnSay,
-    on_token: Callable[[], None],
-    on_error: Callable[[AuthenticationError], None],
-) -> None:
-    """Sign in as ``sign_in()`` does, without blocking: for a notebook whose page cannot (no server
-    extension, docs/native.md). What the keeper says and its outcome go to the callbacks."""
-    _start(
-        config, token, flow, timeout, True, renew_before, on_say=on_say, on_token=on_token, on_error=on_error
-    )

@@ -1,7 +1,7 @@
 """Step-up without a notebook frontend (docs/stepup.md): an API that refuses the token with RFC 9470's
 ``insufficient_user_authentication`` gets a new sign-in by the same flow (the device grant's link and
-code, or the system browser), asking for its ``acr_values``/``max_age``; an API that says
-``invalid_token`` gets one renewal by the keeper. The request is then retried once (_stepup.py)."""
+code, or the system browser), asking for its ``acr_values``/``max_age``. The request is then retried
+once (_stepup.py). (``invalid_token``'s renewal is the SignIn's own, as in a notebook.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from .._errors import AuthenticationError, ConfigError
-from .._stepup import registered, renewer
+from .._stepup import registered
 from .._text import shown
 
 
@@ -31,7 +31,7 @@ def answer_challenges(
     renew_before: float,
 ) -> None:
     """Keep on ``token`` what answers an API's challenges for the sign-in ``sign_in`` just made."""
-    from . import session_of, sign_in
+    from . import sign_in
 
     def step_up(wanted: dict[str, Any], reason: str) -> bool:
         why = f" ({shown(reason)})" if reason else ""
@@ -60,9 +60,4 @@ def answer_challenges(
             return False
         return True
 
-    def renew_now() -> bool:
-        session = session_of(token)
-        return session is not None and session.renew_now()
-
     registered(token, step_up)
-    renewer(token, renew_now)

@@ -74,7 +74,7 @@ def test_two_users_sign_in_through_one_registered_redirect_uri_each_with_their_o
                     f"r = requests.get('{hub_provider.issuer}/me', "
                     "headers={'Authorization': 'Bearer ' + token['access_token']}, timeout=10)\n"
                     "print('userinfo', r.status_code, r.json()['sub'])\n"
-                    "print('keeper', os.environ['IPYTHON_OIDC_CLIENT_KEEPER'], s._follow.session_id)",
+                    "print('keeper', os.environ['IPYTHON_OIDC_CLIENT_KEEPER'], s.session_id)",
                 ],
             )
             lab = _log_in(context, hub, user)

@@ -22,6 +22,7 @@ _CLIENT_PARAMETERS = {
     "request": {"timeout", "path"},
     "call": {"timeout", "path"},
     "answer": {"reply_seconds", "fields"},
+    "ask": {"timeout"},
 }
 
 
@@ -96,6 +97,12 @@ def _requests() -> list[tuple[str, str, set[str]]]:
                 ):
                     continue
                 sent: set[str] = set()
+                if name == "ask" and len(call.args) > 1:  # ask(op, request, timeout=…): a typed dict's keys
+                    hint = typed.get(getattr(call.args[1], "id", ""), "")
+                    assert hasattr(wire, hint), (
+                        f"{path}:{call.lineno}: {ast.unparse(call.args[1])} is no wire TypedDict"
+                    )
+                    sent |= set(getattr(wire, hint).__annotations__)
                 for kw in call.keywords:
                     if kw.arg is None:  # **request: its TypedDict's keys
                         hint = typed.get(getattr(kw.value, "id", ""), "")

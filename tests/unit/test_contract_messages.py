@@ -132,14 +132,14 @@ def signin(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_every_page_message_has_a_kernel_handler(signin: Any) -> None:
-    assert set(signin._handlers) == PAGE_MESSAGES
+    assert set(signin._page.handlers) == PAGE_MESSAGES
 
 
 def test_each_handler_that_reads_its_message_takes_the_messages_typeddict(signin: Any) -> None:
     # So that mypy holds what a handler reads to what the page sends. A handler that ignores its
     # message (``_content``, a lambda's ``_``) reads nothing.
     for cls in get_args(_protocol.PageMessage):
-        handler = signin._handlers[tag(cls)]
+        handler = signin._page.handlers[tag(cls)]
         ((name, parameter),) = inspect.signature(handler).parameters.items()
         if not name.startswith("_"):
             assert parameter.annotation == cls.__name__, (tag(cls), name, parameter.annotation)

@@ -14,7 +14,6 @@ import pytest
 from ipython_oidc_client._errors import AuthenticationError
 from ipython_oidc_client._keeper import native as keeper_native
 from ipython_oidc_client._native import device
-from ipython_oidc_client._native._session import Session, verification_of
 from ipython_oidc_client._native.checks import backoff, parse_device_authorization
 from ipython_oidc_client._native.checks.device import (
     DEFAULT_INTERVAL,
@@ -24,6 +23,8 @@ from ipython_oidc_client._native.checks.device import (
     USER_CODE_LIMIT,
 )
 from ipython_oidc_client._native.config import native_config
+from ipython_oidc_client._native.verification import verification_of
+from ipython_oidc_client._signin import SignIn
 from ipython_oidc_client._text import LIMIT
 from ipython_oidc_client._token import Token
 
@@ -320,14 +321,18 @@ def test_the_keeper_sends_the_fields_with_the_line(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_kernel_passes_the_fields_on_and_a_terminal_prints_the_same_honest_text(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     auth = parsed(verification_uri="https://www.google.com/device", verification_uri_complete=None)
     event = {"event": "say", "text": auth.prompt(), "verification": auth.verification()}
-    heard: list[tuple[str, Any]] = []
-    Session(Token(), on_say=lambda text, v: heard.append((text, v)))._on_event(event)
-    assert heard == [(auth.prompt(), auth.verification())]
-    Session(Token())._on_event(event)  # no widget: the line is printed
+    heard: list[dict[str, Any]] = []
+    shown = SignIn.with_widget({"authority": ISSUER, "client_id": "c"}, Token(), 60, 60, "popup")
+    assert shown.widget is not None
+    monkeypatch.setattr(shown.widget, "send", heard.append)
+    shown.on_event(event)
+    shown.widget.close()
+    assert [(m["message"], m["verification"]) for m in heard] == [(auth.prompt(), auth.verification())]
+    SignIn(Token(), 60).on_event(event)  # no widget: the line is printed
     printed = capsys.readouterr().out
     assert "(it is on www.google.com)" in printed
     assert "www.google.com is not the provider's own host (idp.example)" in printed

@@ -11,9 +11,12 @@ import pytest
 
 import ipython_oidc_client._native as native
 from ipython_oidc_client import ConfigError, SignIn, Token, authenticate
+from ipython_oidc_client._follow import Line
 from ipython_oidc_client._native.result import NativeSignIn
 
 CONFIG = {"authority": "https://idp.example/realms/x", "client_id": "notebook", "scope": "openid"}
+SIGNED_IN = {"id": "s-1", "status": "signed_in", "renewable": True, "expires_at": 2_000_000_000}
+TOKEN = {"access_token": "at", "expires_at": 2_000_000_000, "scope": "openid", "token_type": "Bearer"}
 
 
 @pytest.fixture
@@ -21,17 +24,41 @@ def natively(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Record native sign-ins instead of starting the helper process; fill the token as it would."""
     calls: list[dict[str, Any]] = []
 
-    def fake(
-        config: Any, token: MutableMapping[str, Any] | None = None, **kw: Any
-    ) -> MutableMapping[str, Any]:
+    def fake(config: Any, token: MutableMapping[str, Any] | None = None, **kw: Any) -> SignIn:
         native.native_config(config)  # the same checks as the real one, before anything starts
         calls.append({"config": config, **kw})
-        token = Token() if token is None else token
-        token.update(access_token="at", expires_at=2_000_000_000, scope="openid", token_type="Bearer")
-        return token
+        signin = SignIn(Token() if token is None else token, kw["timeout"], kw["flow"], kw["flow"])
+        signin.on_event({"event": "session", "session": SIGNED_IN, "token": TOKEN})  # as its keeper says
+        return signin
 
-    monkeypatch.setattr(native, "sign_in", fake)
+    monkeypatch.setattr(native, "signed_in", fake)
     return calls
+
+
+class PrivateKeeper:
+    """Stands for the kernel's own keeper (Line.to_private): records what it is asked to do."""
+
+    private, gone = True, False
+
+    def __init__(self, root: SignIn, asked: list[dict[str, Any]]) -> None:
+        self.root, self.asked = root, asked
+
+    def ask(self, op: str, args: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.asked.append({"op": op, **args})
+        return {}
+
+    def alive(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.gone = True
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    asked: list[dict[str, Any]] = []
+    monkeypatch.setattr(Line, "to_private", classmethod(lambda _cls, root: PrivateKeeper(root, asked)))
+    return asked
 
 
 @pytest.fixture
@@ -85,23 +112,23 @@ NO_EXTENSION = {"type": "error", "error": "no_server_extension", "message": "No 
 
 
 def test_a_page_without_the_server_extension_makes_the_kernel_sign_in_by_device_grant(
-    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+    monkeypatch: pytest.MonkeyPatch, displayed: list[Any], started: list[dict[str, Any]]
 ) -> None:
-    started: list[dict[str, Any]] = []
-    monkeypatch.setattr(native, "start_in_background", lambda config, token, **kw: started.append(kw))
     sent: list[Any] = []
     signin = authenticate(CONFIG)
     assert isinstance(signin, SignIn)
     monkeypatch.setattr(signin.widget, "send", sent.append)
     _page_says(signin, NO_EXTENSION)
     assert signin.error is None and signin.status == "signing_in"
-    assert len(started) == 1 and started[0]["flow"] == "device" and signin.timeout >= 600
+    assert len(started) == 1 and started[0]["op"] == "native" and started[0]["flow"] == "device"
+    assert signin.timeout >= 600
     line = "To sign in, open https://idp.example/device?user_code=AB-CD in a browser (it is on idp.example) …"
     fields = {"link": "https://idp.example/device?user_code=AB-CD", "code": "AB-CD", "host": "idp.example",
               "complete": True, "warning": None}  # fmt: skip
-    started[0]["on_say"]("Signing in with the device grant.", None)
-    started[0]["on_say"](line, fields)
-    started[0]["on_token"]()
+    # What the kernel's keeper says, to the one consumer of its events.
+    signin.on_event({"event": "say", "text": "Signing in with the device grant."})
+    signin.on_event({"event": "say", "text": line, "verification": fields})
+    signin.on_event({"event": "session", "instance": "native:s-1", "session": SIGNED_IN, "token": TOKEN})
     assert signin.status == "signed_in" and signin.received_at is not None
     assert [m["state"] for m in sent] == ["waiting", "waiting", "signed_in"]
     assert all(m["type"] == "device" for m in sent)
@@ -113,10 +140,8 @@ def test_a_page_without_the_server_extension_makes_the_kernel_sign_in_by_device_
 
 
 def test_a_named_provider_without_the_server_extension_stays_an_error(
-    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+    displayed: list[Any], started: list[dict[str, Any]]
 ) -> None:
-    started: list[Any] = []
-    monkeypatch.setattr(native, "start_in_background", lambda *a, **kw: started.append(kw))
     signin = authenticate("corp")
     assert isinstance(signin, SignIn)
     _page_says(signin, NO_EXTENSION)
@@ -125,12 +150,10 @@ def test_a_named_provider_without_the_server_extension_stays_an_error(
 
 
 def test_a_widget_that_failed_to_load_is_an_error_and_no_device_grant(
-    monkeypatch: pytest.MonkeyPatch, displayed: list[Any]
+    displayed: list[Any], started: list[dict[str, Any]]
 ) -> None:
     # The module answered 500 or nothing: the server may well have the extension, so the kernel does
     # not switch to signing in by itself; it keeps the page's error, which says to reload.
-    started: list[Any] = []
-    monkeypatch.setattr(native, "start_in_background", lambda *a, **kw: started.append(kw))
     signin = authenticate(CONFIG)
     assert isinstance(signin, SignIn)
     said = "The sign-in widget could not be loaded from … (HTTP 500). Reload the page; …"

@@ -1,4 +1,4 @@
-"""A kernel's side of the keeper (ipython_oidc_client/_follow.py, used by SignIn): with the server's
+"""A kernel's side of the keeper (ipython_oidc_client/_follow.py, SignIn's line to it): with the server's
 keeper named in the environment, a SignIn follows its widget's instance there from authenticate() on,
 and the follower thread fills the Token without any widget message; when the keeper dies, the sign-in
 says ``unknown_session`` and the token expires at its own time."""
@@ -32,7 +32,7 @@ def signin(
     assert isinstance(s, SignIn)  # in a kernel, with a frontend
     monkeypatch.setattr(s.widget, "send", sent.append)
     yield s
-    s._follow.close()
+    s.close()
     s.widget.close()
 
 
@@ -115,14 +115,14 @@ def test_running_authenticate_again_with_the_same_token_ends_the_last_follower(
     running: Running, idp: FakeIdp, signin: SignIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The cell run again (perhaps with another config): only the new sign-in fills the token."""
-    first = signin._follow
-    assert first.link is not None and not first.link.gone.is_set()
+    first = signin._line
+    assert first is not None and not first.gone
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: None)
     again = authenticate(idp.config(scope="openid email"), signin.token)
     assert isinstance(again, SignIn)
     try:
-        assert first.link is None, "the last sign-in's follower still fills the token"
-        assert again._follow.link is not None and again.via == "keeper"
+        assert signin._line is None and first.gone, "the last sign-in's follower still fills the token"
+        assert again._line is not None and not again._line.gone and again.via == "keeper"
     finally:
-        again._follow.close()
+        again.close()
         again.widget.close()

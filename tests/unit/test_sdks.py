@@ -202,7 +202,7 @@ def signin(running: Running, idp: FakeIdp, monkeypatch: pytest.MonkeyPatch) -> I
     assert isinstance(s, SignIn)
     monkeypatch.setattr(s.widget, "send", lambda _message: None)
     yield s
-    s._follow.close()
+    s.close()
     s.widget.close()
 
 

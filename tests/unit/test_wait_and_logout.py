@@ -11,7 +11,7 @@ from typing import Any
 import IPython.display
 import pytest
 
-import ipython_oidc_client._signin as signin_module
+import ipython_oidc_client._waiting as waiting_module
 from ipython_oidc_client import AuthenticationError, SignIn, Token, authenticate, logout
 
 CONFIG = {"authority": "https://idp.example/realms/x", "client_id": "notebook"}
@@ -21,7 +21,7 @@ TOKEN = {"type": "token", "access_token": "access-1", "expires_at": 1_900_000_00
 @pytest.fixture
 def signin(monkeypatch: pytest.MonkeyPatch) -> Iterator[SignIn]:
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: None)
-    monkeypatch.setattr(signin_module, "HANDSHAKE_SECONDS", 0.3)
+    monkeypatch.setattr(waiting_module, "HANDSHAKE_SECONDS", 0.3)
     s = authenticate(CONFIG, timeout=1)
     sent: list[Any] = []
     monkeypatch.setattr(s.widget, "send", sent.append)
