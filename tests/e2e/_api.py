@@ -43,3 +43,25 @@ class LocalApi:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+#: RFC 9470 §3's challenge, as the step-up tests' API answers it.
+STEP_UP_CHALLENGE = (
+    'Bearer error="insufficient_user_authentication", '
+    'error_description="This API wants a recent sign-in", max_age="1"'
+)
+
+
+class StepUpApi(LocalApi):
+    """Refuses the first token it sees (and every token, when ``strict``) with the step-up challenge."""
+
+    def __init__(self, strict: bool = False) -> None:
+        self.first: str | None = None
+        self.strict = strict
+        super().__init__(self._answer)
+
+    def _answer(self, token: str) -> tuple[int, dict[str, str], Any]:
+        self.first = self.first or token
+        if self.strict or token == self.first:
+            return 401, {"WWW-Authenticate": STEP_UP_CHALLENGE}, {"ok": False}
+        return 200, {}, {"ok": True}

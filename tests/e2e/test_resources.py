@@ -64,6 +64,19 @@ def apis(
         second.stop()
 
 
+def signed_in(context: BrowserContext, lab: Lab, name: str) -> tuple[NotebookPage, list[Page]]:
+    """The notebook ``name`` open, its first cell run and signed in through the popup; then every
+    window the page opens is kept in the list (none should: tokens per API need none)."""
+    nb = NotebookPage(context, lab, name)
+    with nb.page.expect_popup() as popup_info:
+        nb.run(0)
+    sign_in(popup_info.value, "alice")
+    nb.wait_status("signed_in")
+    windows: list[Page] = []
+    nb.page.on("popup", lambda popup: windows.append(popup))
+    return nb, windows
+
+
 def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
     labs: dict[str, Lab], apis: tuple[Provider, Api, Api], context: BrowserContext
 ) -> None:
@@ -97,13 +110,7 @@ def test_one_sign_in_gives_each_api_its_own_token_without_a_window(
             "except Exception as err:\n    print('refused', type(err).__name__, err.error, '|', err.message)",
         ],
     )
-    nb = NotebookPage(context, lab, name)
-    with nb.page.expect_popup() as popup_info:
-        nb.run(0)
-    sign_in(popup_info.value, "alice")
-    nb.wait_status("signed_in")
-    windows: list[Page] = []
-    nb.page.on("popup", lambda popup: windows.append(popup))
+    nb, windows = signed_in(context, lab, name)
     out = nb.run_and_wait(1, "apis")
     fields = out.split()
     # Each API takes its own token, refuses the other's and the sign-in's own (userinfo's).
@@ -147,13 +154,7 @@ def test_token_exchange_gives_each_api_its_own_token_without_a_window(
             " token.for_resource('second') is b)",
         ],
     )
-    nb = NotebookPage(context, lab, name)
-    with nb.page.expect_popup() as popup_info:
-        nb.run(0)
-    sign_in(popup_info.value, "alice")
-    nb.wait_status("signed_in")
-    windows: list[Page] = []
-    nb.page.on("popup", lambda popup: windows.append(popup))
+    nb, windows = signed_in(context, lab, name)
     out = nb.run_and_wait(1, "apis")
     # Each API takes the token exchanged for it and refuses the other's.
     assert out.split()[1:5] == ["200", "200", "401", "True"], out

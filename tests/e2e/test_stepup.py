@@ -9,36 +9,16 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Error, expect
 
-from ._api import LocalApi
+from ._api import StepUpApi as Api
 from ._page import NotebookPage, sign_in
 from ._stack import Lab, Provider, unique, write_notebook
 from .conftest import CLIENT_ID
 
 BASE = "/user/alice/"
-CHALLENGE = (
-    'Bearer error="insufficient_user_authentication", '
-    'error_description="This API wants a recent sign-in", max_age="1"'
-)
-
-
-class Api(LocalApi):
-    """Refuses the first token it sees (and every token, when ``strict``) with the challenge."""
-
-    def __init__(self) -> None:
-        self.first: str | None = None
-        self.strict = False
-        super().__init__(self._answer)
-
-    def _answer(self, token: str) -> tuple[int, dict[str, str], Any]:
-        self.first = self.first or token
-        if self.strict or token == self.first:
-            return 401, {"WWW-Authenticate": CHALLENGE}, {"ok": False}
-        return 200, {}, {"ok": True}
 
 
 @pytest.fixture

@@ -8,34 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from e2e._api import LocalApi
+from e2e._api import StepUpApi as Api
 from e2e._stack import Provider
 from playwright.sync_api import BrowserContext
 
 from ._drive import LINK, Script, approve_device, script_env
-
-CHALLENGE = (
-    'Bearer error="insufficient_user_authentication", '
-    'error_description="This API wants a recent sign-in", max_age="1"'
-)
-
-
-class Api(LocalApi):
-    """Refuses the first token it sees (and every token, when ``strict``) with the challenge."""
-
-    def __init__(self, strict: bool = False) -> None:
-        self.first: str | None = None
-        self.strict = strict
-        super().__init__(self._answer)
-
-    def _answer(self, token: str) -> tuple[int, dict[str, str], Any]:
-        self.first = self.first or token
-        if self.strict or token == self.first:
-            return 401, {"WWW-Authenticate": CHALLENGE}, {"ok": False}
-        return 200, {}, {"ok": True}
 
 
 @pytest.fixture(params=[False, True], ids=["then-accepted", "strict"])
