@@ -287,6 +287,11 @@ def test_id_token_acr_nbf_and_kid_checks() -> None:
     assert validate(id_token(acr="gold"), acr_values=("silver", "gold"))["acr"] == "gold"
     # RFC 7519 §4.1.5: not before its nbf.
     assert "nbf" in rejected(id_token(nbf=NOW + 600))
+    # A null or a string nbf is refused, not a TypeError (PyJWT 2.12, the floor, int()s it: found by
+    # tests/unit/test_fuzz_checks.py under tests/oldest.sh).
+    claims = {"iss": ISSUER, "sub": "alice", "aud": "notebooks", "exp": NOW + 300, "iat": NOW}
+    for nbf in (None, "soon"):
+        assert "nbf" in rejected(jwt.encode({**claims, "nbf": nbf}, KEY, "RS256", headers={"kid": "k1"}))
     # Core §10.1: no kid, and two keys that could have signed it: which one is unknown.
     two = {"keys": [*JWKS["keys"], {**JWKS["keys"][0], "kid": "k9"}]}
     no_kid = jwt.encode(

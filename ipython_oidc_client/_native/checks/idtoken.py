@@ -118,6 +118,8 @@ def validate_id_token(
             raise _reject("claim nbf: it is not valid yet") from None
         except jwt.PyJWTError as err:
             raise _reject(shown(err)) from None
+        except (TypeError, ValueError):  # PyJWT before 2.13 reads "nbf": null with int()
+            raise _reject("claim nbf: it is not a number") from None
     if payload is None:
         raise _reject("its signature does not verify")
     # §3.1.3.7 item 9.
