@@ -14,13 +14,6 @@ from .._stepup import registered
 from .._text import shown
 
 
-def fresh(wanted: dict[str, Any]) -> dict[str, str]:
-    """With ``max_age``, ``prompt=login`` too: the API wants the person to have just signed in, and a
-    device authorization request's ``max_age`` is not honoured by every provider (oidc-provider's is
-    not), while ``prompt=login`` is (OpenID Connect Core §3.1.2.1)."""
-    return {"prompt": "login"} if "max_age" in wanted else {}
-
-
 def answer_challenges(
     config: Mapping[str, Any],
     token: MutableMapping[str, Any],
