@@ -86,12 +86,18 @@ def authorization_request(
     return url, state, verifier, nonce
 
 
+#: The authorization response's parameters the keeper reads (RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207's
+#: iss); the callback page forwards exactly these (js/callback/answer.ts ANSWER_PARAMS, the same list:
+#: tests/unit/test_contract_answer.py).
+ANSWER_PARAMS = ("code", "state", "iss", "error", "error_description")
+
+
 def answer_params(response: Any) -> dict[str, list[str]]:
     """The authorization response as the page read it from the callback URL: strings only, bounded."""
     if not isinstance(response, Mapping):
         raise KeeperError("invalid_request", "The sign-in answer must be a JSON object of its parameters.")
     params: dict[str, list[str]] = {}
-    for name in ("code", "state", "iss", "error", "error_description"):
+    for name in ANSWER_PARAMS:
         value = response.get(name)
         if value is None:
             continue

@@ -4,6 +4,7 @@
 import type { SessionView } from "../shared/messages";
 import { call } from "../shared/server";
 
+// The same list as ipython_oidc_client/_keeper/authorize.py ANSWER_PARAMS (tests/unit/test_contract_answer.py).
 const ANSWER_PARAMS = ["code", "state", "iss", "error", "error_description"] as const;
 
 /** The authorization response's parameters, wherever the provider put them (query or fragment). */
