@@ -23,19 +23,30 @@ step "JS unit tests" npm test --silent
 # Python dependencies, but its advisory sources, PyPI's per-release JSON and OSV, are not reachable
 # from this project's CI machines.)
 step "npm audit (shipped dependencies)" npm audit --omit=dev --audit-level=low
-# The image tests spend their time in debootstrap, apt and pip inside docker builds, not on this
-# machine's CPUs: they run beside the unit and oldest-version suites, and their output is shown after.
-docker_log=$(mktemp)
-( .venv/bin/python -m pytest tests/docker -p no:cacheprovider -rA >"$docker_log" 2>&1; echo $? >"$docker_log.rc" ) &
-docker_pid=$!
-step "Python unit and server tests" .venv/bin/python -m pytest tests/unit tests/server -p no:cacheprovider
-step "oldest versions" bash tests/oldest.sh
+# Three suites at once, each in one process: the image tests spend their time in docker builds
+# (debootstrap, apt, pip), not on this machine's CPUs, and the unit suites of the newest and the
+# oldest versions take one CPU each. Their output is shown as each ends, in this order.
+declare -A bg_pid bg_log
+bg_step() {
+  local name=$1; shift
+  bg_log[$name]=$(mktemp)
+  ( "$@" >"${bg_log[$name]}" 2>&1 ) &
+  bg_pid[$name]=$!
+}
+bg_wait() {
+  local name=$1 rc=0
+  echo "== $name"
+  wait "${bg_pid[$name]}" || rc=$?
+  cat "${bg_log[$name]}"
+  rm -f "${bg_log[$name]}"
+  (( rc == 0 )) || failed+=("$name")
+}
 # Builds and runs both images (Dockerfile, Dockerfile.dev) and checks the sdist and wheel.
-echo "== docker images (started beside the two suites above)"
-wait "$docker_pid"
-cat "$docker_log"
-[[ "$(cat "$docker_log.rc" 2>/dev/null)" == 0 ]] || failed+=("docker images")
-rm -f "$docker_log" "$docker_log.rc"
+bg_step "docker images" .venv/bin/python -m pytest tests/docker -p no:cacheprovider -rA
+bg_step "oldest versions" bash tests/oldest.sh
+step "Python unit and server tests" .venv/bin/python -m pytest tests/unit tests/server -p no:cacheprovider
+bg_wait "oldest versions"
+bg_wait "docker images"
 # Playwright's sync API and pytest-jupyter's fixtures fight over the event loop: own process.
 step "end-to-end tests" .venv/bin/python -m pytest tests/e2e -p no:cacheprovider -rA --durations=15
 # Sign-in without a notebook frontend: plain python and terminal IPython, the provider and Chromium.
