@@ -71,16 +71,10 @@ class SignInEvents:
         self.session_id = view.get("id") if isinstance(view.get("id"), str) else None
         self.renewable = bool(view.get("renewable"))
         status, error = view.get("status"), view.get("error")
-        first = False
-        if isinstance(token, dict):
-            fill(self.token, parse_token_message(token))
-            self.received_at = time.time()
-            first = not self.first_token.is_set()
-            self.first_token.set()
-        if status == "expired":
-            expire(self.token)
-        elif status == "signed_out":
-            clear(self.token)
+        fresh = isinstance(token, dict)
+        first = fresh and not self.first_token.is_set()
+        # The state first, the token last: a cell waiting for the token (``await``: received_at)
+        # must find the status and error it came with, not the last ones.
         if isinstance(error, dict):
             self._failed(AuthenticationError(relayed_code(error.get("error")), str(error.get("message"))))
         elif status == "signed_in":
@@ -93,8 +87,16 @@ class SignInEvents:
             # Without a refresh token the page must sign in again before expiry; a native sign-in cannot.
             page_renews = not self._private and not self.renewable and view.get("expires_at")
             self.status = "renew_needed" if page_renews else "signed_in"
-            if first and self._private:
-                self._show("signed_in", DEVICE_DONE if self.widget is not None else "Signed in.")
+        if fresh:
+            fill(self.token, parse_token_message(token))
+            self.received_at = time.time()
+            self.first_token.set()
+        if status == "expired":
+            expire(self.token)
+        elif status == "signed_out":
+            clear(self.token)
+        if first and self._private and status == "signed_in" and not error:
+            self._show("signed_in", DEVICE_DONE if self.widget is not None else "Signed in.")
 
     @property
     def _private(self) -> bool:

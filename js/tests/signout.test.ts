@@ -148,3 +148,16 @@ test("a kernel's logout() with no session here: signed_out, the kernel told, not
   assert.deepEqual(w.said("logged_out"), [{ type: "logged_out" }]);
   assert.deepEqual(server.requests, []);
 });
+
+test("a kernel's logout() heard after the page saw the session end: the provider's sign-out still opens", async (t) => {
+  // The kernel's logout() ends the session at the keeper itself too (its page may be closed): the
+  // page's watch can bring that before the kernel's message. The keeper gives the URL again for it.
+  const { window, server, w, view } = await signedIn(t);
+  server.update(view.id, { status: "signed_out" });
+  await w.until("signed_out");
+  timeline.length = 0;
+  w.fromKernel({ type: "logout" });
+  await waitFor(() => window.popups.length > 0, "the provider's sign-out window");
+  assert.deepEqual(timeline, ["open ", `POST sessions/${view.id}/logout`]);
+  assert.equal(await window.popups[0].navigated, server.endSession);
+});

@@ -236,10 +236,12 @@ export class Controller extends SignInFlows {
     this.unfollow = null;
   }
 
-  /** Asked by the kernel (logout()): right after the cell ran, so a popup is usually allowed. */
+  /** Asked by the kernel (logout()) or the Sign out button: right after the cell ran or the click, so
+   * a popup is usually allowed. The session may already be signed out here: the kernel's logout()
+   * also ends it at the keeper itself (a page may be closed), and the page can hear that first. The
+   * keeper still gives the provider's sign-out URL for it (docs/keeper.md, logout), so it is asked. */
   async signOut(): Promise<void> {
     const { config, redirectUri } = this.settings;
-    const session = this.session && this.session.status !== "signed_out" ? this.session : null;
-    await this.signOutFlow.run(session, config, redirectUri, this.model.get("timeout"));
+    await this.signOutFlow.run(this.session, config, redirectUri, this.model.get("timeout"));
   }
 }

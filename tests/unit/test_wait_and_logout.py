@@ -113,3 +113,24 @@ def test_renewed_token_updates_the_same_object_in_place(signin: SignIn) -> None:
     held = signin.token
     page_says(signin, {**TOKEN, "access_token": "access-2"})
     assert held is signin.token and held["access_token"] == "access-2"
+
+
+def test_a_token_arrives_with_its_status_never_before_it() -> None:
+    """``await signin`` returns once the token is there (received_at): whoever sees the token must see
+    the status the keeper sent with it, not the one before (an e2e test printed "signing_in")."""
+    from ipython_oidc_client._signin import SignIn
+
+    seen: list[tuple[str, float | None]] = []
+
+    class Watched(dict):  # type: ignore[type-arg]
+        def update(self, *args: Any, **kwargs: Any) -> None:  # how the token is filled (one step)
+            super().update(*args, **kwargs)
+            if "access_token" in self:
+                seen.append((signin.status, signin.received_at))
+
+    signin = SignIn(Watched(), 60)
+    signin.status = "signing_in"
+    view = {"id": "s1", "status": "signed_in", "renewable": True, "expires_at": 2e9, "error": None}
+    token = {"access_token": "at", "expires_at": 2e9, "scope": "openid", "token_type": "Bearer"}
+    signin.on_event({"event": "session", "instance": "w1", "session": view, "token": token})
+    assert seen == [("signed_in", None)] and signin.received_at is not None
