@@ -111,9 +111,8 @@ def renew_by_exchange(keeper: Keeper, session: Session) -> None:
         failure = KeeperError("not_signed_in", "the sign-in it is exchanged from has ended or expired")
     else:
         try:
-            tokens = exchange.exchange(
-                session.cfg, session.metadata, subject_token, target, root.cfg.authority
-            )
+            who = resources.provider_name(root)
+            tokens = exchange.exchange(session.cfg, session.metadata, subject_token, target, who)
         except (AuthenticationError, KeeperError) as err:
             failure = err
         except Exception as err:  # a renewal thread must always end in a state the session says

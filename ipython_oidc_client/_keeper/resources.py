@@ -136,7 +136,9 @@ def for_resource(keeper: Keeper, instance: Any, child: Any, resource: Any) -> di
             )
     if wanted.exchange:
         tokens = exchange(root.cfg, root.metadata, subject_token, wanted, provider_name(root))
-        return _kept(keeper, root, family, child, wanted, tokens)
+        if audience_mismatch(tokens.access_token, wanted.resource, wanted.audience):
+            raise ignored(root, wanted.key)
+        return _kept(keeper, root, child, wanted, tokens)
     with keeper.families.of(root.id):
         with keeper.state.lock:
             refresh_token = root.tokens.refresh_token if root.tokens is not None else None
@@ -153,15 +155,11 @@ def for_resource(keeper: Keeper, instance: Any, child: Any, resource: Any) -> di
         with keeper.state.lock:
             share_refresh_token(family, got.tokens.refresh_token)
         tokens = dataclasses.replace(got.tokens, refresh_token=got.tokens.refresh_token or refresh_token)
-        return _kept(keeper, root, family, child, wanted, tokens)
+        return _kept(keeper, root, child, wanted, tokens)
 
 
-def _kept(
-    keeper: Keeper, root: Session, family: list[Session], child: str, wanted: Target, tokens: TokenResponse
-) -> dict[str, Any]:
-    """The API's token as a session of the family, followed by ``child``."""
-    if wanted.exchange and audience_mismatch(tokens.access_token, wanted.resource, wanted.audience):
-        raise ignored(root, wanted.key)
+def _kept(keeper: Keeper, root: Session, child: str, wanted: Target, tokens: TokenResponse) -> dict[str, Any]:
+    """The API's token as a session of ``root``'s family, followed by ``child``."""
     with keeper.state.lock:
         session = dataclasses.replace(
             root,
