@@ -60,6 +60,14 @@ class Running:
     def connect(self) -> Conn:
         return Conn(self.path)
 
+    def renew(self, session_id: str) -> dict[str, Any]:
+        """Ask the keeper to renew ``session_id`` now (what the widget's Renew does); its answer."""
+        conn = self.connect()
+        try:
+            return conn.ask("renew", session=session_id)
+        finally:
+            conn.close()
+
 
 def _wait_for(path: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30

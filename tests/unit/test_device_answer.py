@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import pytest
+from device_answers import CODES, ISSUER
 
 from ipython_oidc_client._errors import AuthenticationError
 from ipython_oidc_client._keeper import native as keeper_native
@@ -28,14 +29,6 @@ from ipython_oidc_client._signin import SignIn
 from ipython_oidc_client._text import LIMIT
 from ipython_oidc_client._token import Token
 
-ISSUER = "https://idp.example/realms/lab"
-CODES = {
-    "device_code": "dc",
-    "user_code": "ABCD-EFGH",
-    "verification_uri": f"{ISSUER}/device",
-    "verification_uri_complete": f"{ISSUER}/device?user_code=ABCD-EFGH",
-    "expires_in": 600,
-}
 #: 100 KB of user code with a right-to-left override, an isolate, a newline and an escape in it.
 HOSTILE_CODE = "AB\u202eCD\u2066-\nEF\x1b[2J" + "G" * 100_000
 

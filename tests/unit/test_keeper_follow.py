@@ -78,11 +78,7 @@ def test_a_renewal_at_the_keeper_reaches_the_same_token_object(
     token = signin.token
     eventually(lambda: "access_token" in token)
     first = token["access_token"]
-    conn = running.connect()
-    try:
-        assert conn.ask("renew", session=view["id"])["ok"]
-    finally:
-        conn.close()
+    assert running.renew(view["id"])["ok"]
     eventually(lambda: token.get("access_token") not in (None, first))
     assert signin.token is token
 

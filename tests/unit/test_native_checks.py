@@ -10,6 +10,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from device_answers import CODES, ISSUER
 
 from ipython_oidc_client import AuthenticationError, ConfigError
 from ipython_oidc_client._native import sign_in
@@ -25,7 +26,6 @@ from ipython_oidc_client._native.checks import (
 )
 from ipython_oidc_client._native.config import native_config
 
-ISSUER = "https://idp.example/realms/lab"
 METADATA = {
     "issuer": ISSUER,
     "authorization_endpoint": f"{ISSUER}/auth",
@@ -88,14 +88,6 @@ def test_discovery_that_is_not_an_object() -> None:
 
 
 # The device authorization response (RFC 8628 §3.2).
-
-CODES = {
-    "device_code": "dc",
-    "user_code": "ABCD-EFGH",
-    "verification_uri": f"{ISSUER}/device",
-    "verification_uri_complete": f"{ISSUER}/device?user_code=ABCD-EFGH",
-    "expires_in": 600,
-}
 
 
 def test_device_response_defaults_the_interval_to_5_seconds() -> None:

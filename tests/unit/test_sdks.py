@@ -217,11 +217,7 @@ def test_each_sdk_sends_the_new_token_after_a_renewal_by_the_keeper(
     first = api.accepts = token["access_token"]
     with client(sdk, token, api) as call:
         assert call() == 200
-        conn = running.connect()
-        try:
-            assert conn.ask("renew", session=session["id"])["ok"]
-        finally:
-            conn.close()
+        assert running.renew(session["id"])["ok"]
         eventually(lambda: token.get("access_token") not in (None, first))
         second = api.accepts = token["access_token"]
         assert call() == 200
